@@ -1,0 +1,41 @@
+import type { Argv } from 'yargs';
+
+export const DRY_RUN_MODES = ['none', 'client', 'server'] as const;
+export type DryRunMode = (typeof DRY_RUN_MODES)[number];
+export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** Flags every verb accepts, named as kubectl names them. */
+export interface GlobalOptions {
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  namespace?: string | undefined;
+  allNamespaces: boolean;
+  selector?: string | undefined;
+  dryRun: DryRunMode;
+  output: OutputFormat;
+  requestTimeout: string;
+  color: boolean;
+  verbose: boolean;
+}
+
+export function withGlobalOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('kubeconfig', { type: 'string', describe: 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)', global: true })
+    .option('context', { type: 'string', describe: 'The kubeconfig context to use (default: current-context)', global: true })
+    .option('namespace', { alias: 'n', type: 'string', describe: "Namespace to act on (default: the context's namespace, else default)", global: true })
+    .option('all-namespaces', { alias: 'A', type: 'boolean', default: false, describe: 'Act on all namespaces', global: true })
+    .option('selector', { alias: 'l', type: 'string', describe: 'Label selector to filter objects (e.g. app=zk,tier!=cache)', global: true })
+    .option('dry-run', {
+      type: 'string',
+      default: 'none',
+      describe: 'none: change the cluster; client: print the plan and diffs; server: send the same requests with dryRun=All and diff the answers',
+      global: true,
+      // `--dry-run` alone means client, as in kubectl.
+      coerce: (value: string | boolean): string => (value === '' || value === true ? 'client' : String(value)),
+    })
+    .option('output', { alias: 'o', type: 'string', choices: OUTPUT_FORMATS, default: 'table' as OutputFormat, describe: 'Output format', global: true })
+    .option('request-timeout', { type: 'string', default: '30s', describe: 'Time limit for each API request (0: none), e.g. 10s, 1m', global: true })
+    .option('color', { type: 'boolean', default: true, describe: 'Colour diffs and results on a terminal (--no-color turns it off; so does NO_COLOR)', global: true })
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Also list skipped objects and show stack traces on errors', global: true });
+}

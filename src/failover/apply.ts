@@ -1,0 +1,95 @@
+import type { KubeClient } from '../kube/client';
+import { isPreconditionFailure } from '../kube/errors';
+import type { KubeObject } from '../kube/objects';
+import { objectPath, type ApiResource } from '../kube/resources';
+import { oneLine } from '../cli/errors';
+import { buildJsonPatch, type JsonPatchOp } from '../plan/jsonPatch';
+import type { ObjectPlan } from '../plan/types';
+import { mapWithConcurrency } from '../util/concurrency';
+
+export type Outcome =
+  /** Written (or, with --dry-run=server, accepted by the server). */
+  | 'changed'
+  | 'unchanged'
+  | 'skipped'
+  | 'failed';
+
+export interface ObjectResult {
+  plan: ObjectPlan;
+  outcome: Outcome;
+  /** One line on failures, re-plans and skips. */
+  message?: string;
+  /** The JSON patch sent (or that would be sent). */
+  patch?: JsonPatchOp[];
+  /** The object the server returned (the dry-run answer with --dry-run=server). */
+  after?: KubeObject;
+}
+
+export interface ApplyOptions {
+  serverDryRun: boolean;
+  concurrency: number;
+  /** Re-plans one object after a concurrent edit; the same pure planner that made the plan. */
+  replan: (object: KubeObject, previous: ObjectPlan) => ObjectPlan;
+  onResult?: (result: ObjectResult) => void;
+}
+
+/**
+ * Writes every planned change with bounded parallelism. Each write is a JSON patch whose `test`
+ * ops hold the values the plan saw; if someone edited the object in between, it is re-read once
+ * and re-planned. One object failing never stops the others.
+ */
+export async function applyPlans(client: KubeClient, resources: ReadonlyMap<string, ApiResource>, plans: readonly ObjectPlan[], options: ApplyOptions): Promise<ObjectResult[]> {
+  return mapWithConcurrency(plans, options.concurrency, async (plan) => {
+    const result = await applyOne(client, resources, plan, options);
+    options.onResult?.(result);
+    return result;
+  });
+}
+
+async function applyOne(client: KubeClient, resources: ReadonlyMap<string, ApiResource>, plan: ObjectPlan, options: ApplyOptions): Promise<ObjectResult> {
+  if (plan.action === 'unchanged') return { plan, outcome: 'unchanged', ...(plan.reason ? { message: plan.reason } : {}) };
+  if (plan.action === 'skipped') return { plan, outcome: 'skipped', ...(plan.reason ? { message: plan.reason } : {}) };
+  if (plan.action === 'error') return { plan, outcome: 'failed', message: plan.reason ?? 'cannot be planned' };
+  const resource = resources.get(plan.resourceKey);
+  if (!resource) return { plan, outcome: 'failed', message: `resource ${plan.resourceKey} is not served` };
+  const path = objectPath(resource, plan.ref.name, plan.ref.namespace);
+
+  const send = async (current: ObjectPlan): Promise<{ patch: JsonPatchOp[]; after: KubeObject }> => {
+    const patch = buildJsonPatch(current.live, current.changes, current.preconditions);
+    const after = await client.request<KubeObject>({
+      method: 'PATCH',
+      path,
+      body: patch,
+      contentType: 'application/json-patch+json',
+      query: { dryRun: options.serverDryRun ? 'All' : undefined, fieldManager: 'kubectl-failover' },
+    });
+    return { patch, after };
+  };
+
+  try {
+    const { patch, after } = await send(plan);
+    return { plan, outcome: 'changed', patch, after };
+  } catch (error) {
+    if (!isPreconditionFailure(error)) return { plan, outcome: 'failed', message: oneLine(error) };
+  }
+
+  // Someone changed the object since we read it: read it again and decide afresh.
+  let fresh: KubeObject;
+  try {
+    fresh = await client.request<KubeObject>({ method: 'GET', path });
+  } catch (error) {
+    return { plan, outcome: 'failed', message: `changed concurrently, then could not be re-read: ${oneLine(error)}` };
+  }
+  const replanned = options.replan({ ...fresh, apiVersion: plan.ref.apiVersion, kind: plan.ref.kind }, plan);
+  const note = `re-planned after a concurrent edit (planned ${plan.from} → ${plan.to}, found ${replanned.from})`;
+  if (replanned.action !== 'change') {
+    const outcome: Outcome = replanned.action === 'error' ? 'failed' : replanned.action;
+    return { plan: replanned, outcome, message: `${note}: ${replanned.reason ?? replanned.action}` };
+  }
+  try {
+    const { patch, after } = await send(replanned);
+    return { plan: replanned, outcome: 'changed', patch, after, message: note };
+  } catch (error) {
+    return { plan: replanned, outcome: 'failed', message: isPreconditionFailure(error) ? 'changed concurrently twice; run the command again' : oneLine(error) };
+  }
+}

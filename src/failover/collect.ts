@@ -1,0 +1,170 @@
+import type { KubeClient } from '../kube/client';
+import { discoverKinds, kindKey, type WantedKind } from '../kube/discovery';
+import { isForbidden, isNotFound } from '../kube/errors';
+import { listAll } from '../kube/list';
+import type { KubeObject } from '../kube/objects';
+import { objectPath, type ApiResource } from '../kube/resources';
+import { UsageError } from '../cli/errors';
+import { StorkAnnotation } from '../stork/annotations';
+import { NamespaceResource, StorkKinds, WorkloadKinds } from '../stork/kinds';
+import type { NamespaceInfo } from '../stork/migrationSchedule';
+import { registeredKinds, type RegisteredKind } from '../stork/applicationRegistration';
+
+export type NamespaceSelection = { all: true } | { all: false; names: readonly string[] };
+
+export interface CollectOptions {
+  namespaces: NamespaceSelection;
+  labelSelector?: string | undefined;
+}
+
+export interface Workload {
+  object: KubeObject;
+  resourceKey: string;
+}
+
+/** What the cluster holds that activation cares about, read in as few requests as possible. */
+export interface ClusterSnapshot {
+  resources: Map<string, ApiResource>;
+  workloads: Workload[];
+  /** All MigrationSchedules visible (any namespace: they often live in an admin namespace). */
+  schedules: KubeObject[];
+  /** Every namespace with -A; the named ones otherwise. */
+  namespaces: NamespaceInfo[];
+  registeredKinds: RegisteredKind[];
+  storkInstalled: boolean;
+  warnings: string[];
+}
+
+const WORKLOAD_KINDS: readonly WantedKind[] = Object.values(WorkloadKinds);
+
+export function scheduleResourceKey(): string {
+  return kindKey(StorkKinds.migrationSchedule.group, StorkKinds.migrationSchedule.kind);
+}
+
+/**
+ * Reads workloads, schedules and namespaces. With -A: one LIST per kind for the whole cluster.
+ * With -n: one LIST per kind and namespace. Discovery runs once; lists run in parallel.
+ */
+export async function collectSnapshot(client: KubeClient, options: CollectOptions): Promise<ClusterSnapshot> {
+  const resources = await discoverKinds(client, [...WORKLOAD_KINDS, StorkKinds.migrationSchedule, StorkKinds.applicationRegistration]);
+  const warnings: string[] = [];
+  const scheduleResource = resources.get(scheduleResourceKey());
+  const registrationResource = resources.get(kindKey(StorkKinds.applicationRegistration.group, StorkKinds.applicationRegistration.kind));
+
+  const [namespaces, registrations] = await Promise.all([
+    readNamespaces(client, options.namespaces),
+    registrationResource ? listOrWarn(client, registrationResource, {}, warnings) : Promise.resolve([]),
+  ]);
+  const registered = registeredKinds(registrations);
+  if (registered.length > 0) {
+    const served = await discoverKinds(client, registered.map((kind) => ({ group: kind.group, kind: kind.kind, versions: [kind.version] })));
+    for (const [key, resource] of served) resources.set(key, resource);
+  }
+  const registeredServed = registered.filter((kind) => resources.has(kindKey(kind.group, kind.kind)));
+
+  const workloadResources = [...WORKLOAD_KINDS, ...registeredServed]
+    .map((kind) => resources.get(kindKey(kind.group, kind.kind)))
+    .filter((resource): resource is ApiResource => resource !== undefined && resource.namespaced);
+
+  const [workloadLists, schedules] = await Promise.all([
+    Promise.all(
+      workloadResources.map(async (resource) => {
+        const objects = await listInScope(client, resource, options);
+        return objects.map((object) => ({ object, resourceKey: kindKey(resource.group, resource.kind) }));
+      }),
+    ),
+    scheduleResource ? readSchedules(client, scheduleResource, options.namespaces, warnings) : Promise.resolve({ schedules: [], clusterWide: true }),
+  ]);
+  const workloads = workloadLists.flat();
+  return {
+    resources,
+    workloads,
+    schedules: schedules.clusterWide
+      ? schedules.schedules
+      : await addAdminNamespaceSchedules(client, scheduleResource, schedules.schedules, workloads, warnings),
+    namespaces,
+    registeredKinds: registeredServed,
+    storkInstalled: scheduleResource !== undefined,
+    warnings,
+  };
+}
+
+async function readNamespaces(client: KubeClient, selection: NamespaceSelection): Promise<NamespaceInfo[]> {
+  if (selection.all) {
+    const list = await listAll(client, NamespaceResource);
+    return list.map(namespaceInfo);
+  }
+  return Promise.all(
+    selection.names.map(async (name) => {
+      try {
+        return namespaceInfo(await client.request<KubeObject>({ method: 'GET', path: objectPath(NamespaceResource, name) }));
+      } catch (error) {
+        if (isNotFound(error)) throw new UsageError(`namespace "${name}" not found`);
+        // Users allowed into a namespace are often not allowed to read Namespace objects.
+        if (isForbidden(error)) return { name, labels: {} };
+        throw error;
+      }
+    }),
+  );
+}
+
+function namespaceInfo(object: KubeObject): NamespaceInfo {
+  return { name: object.metadata.name, labels: object.metadata.labels ?? {} };
+}
+
+async function listInScope(client: KubeClient, resource: ApiResource, options: CollectOptions): Promise<KubeObject[]> {
+  const labelSelector = options.labelSelector;
+  if (options.namespaces.all) return listAll(client, resource, { labelSelector });
+  const lists = await Promise.all(options.namespaces.names.map((namespace) => listAll(client, resource, { namespace, labelSelector })));
+  return lists.flat();
+}
+
+async function listOrWarn(client: KubeClient, resource: ApiResource, options: { namespace?: string }, warnings: string[]): Promise<KubeObject[]> {
+  try {
+    return await listAll(client, resource, options);
+  } catch (error) {
+    if (!isForbidden(error)) throw error;
+    warnings.push(`cannot list ${resource.resource}.${resource.group}${options.namespace ? ` in namespace ${options.namespace}` : ''}: forbidden`);
+    return [];
+  }
+}
+
+/** Schedules cluster-wide when allowed; else those in the named namespaces (clusterWide tells which). */
+async function readSchedules(
+  client: KubeClient,
+  resource: ApiResource,
+  selection: NamespaceSelection,
+  warnings: string[],
+): Promise<{ schedules: KubeObject[]; clusterWide: boolean }> {
+  try {
+    return { schedules: await listAll(client, resource), clusterWide: true };
+  } catch (error) {
+    if (!isForbidden(error)) throw error;
+  }
+  if (selection.all) {
+    warnings.push('cannot list migrationschedules in all namespaces: forbidden; schedules are not updated');
+    return { schedules: [], clusterWide: false };
+  }
+  const lists = await Promise.all(selection.names.map((namespace) => listOrWarn(client, resource, { namespace }, warnings)));
+  return { schedules: lists.flat(), clusterWide: false };
+}
+
+/** Schedules could only be read per namespace: also read the admin namespaces Stork named on the objects. */
+async function addAdminNamespaceSchedules(
+  client: KubeClient,
+  resource: ApiResource | undefined,
+  schedules: KubeObject[],
+  workloads: readonly Workload[],
+  warnings: string[],
+): Promise<KubeObject[]> {
+  if (!resource) return schedules;
+  const known = new Set(schedules.map((schedule) => schedule.metadata.namespace));
+  const adminNamespaces = new Set<string>();
+  for (const { object } of workloads) {
+    const admin = object.metadata.annotations?.[StorkAnnotation.migrationNamespace];
+    if (admin && !known.has(admin)) adminNamespaces.add(admin);
+  }
+  if (adminNamespaces.size === 0) return schedules;
+  const extra = await Promise.all([...adminNamespaces].map((namespace) => listOrWarn(client, resource, { namespace }, warnings)));
+  return [...schedules, ...extra.flat()];
+}

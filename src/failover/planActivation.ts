@@ -1,0 +1,115 @@
+import { kindKey } from '../kube/discovery';
+import type { KubeObject } from '../kube/objects';
+import { planCronJob } from '../plan/rules/cronJob';
+import { planScheduleActivation } from '../plan/rules/migrationSchedule';
+import { planRegisteredResource } from '../plan/rules/registeredResource';
+import { planScaledWorkload } from '../plan/rules/scaledWorkload';
+import { planVirtualMachine } from '../plan/rules/virtualMachine';
+import type { Direction, ObjectPlan } from '../plan/types';
+import type { RegisteredKind } from '../stork/applicationRegistration';
+import { WorkloadKinds } from '../stork/kinds';
+import type { NamespaceInfo } from '../stork/migrationSchedule';
+import type { NamespaceSelection, Workload } from './collect';
+import { scheduleResourceKey } from './collect';
+import { namespaceProtection, schedulesMigrating } from './scope';
+
+export interface ActivationRequest {
+  direction: Direction;
+  namespaces: NamespaceSelection;
+  /** deactivate: act on namespaces Stork does not protect. */
+  force: boolean;
+}
+
+export interface NamespaceScope {
+  namespace: string;
+  included: boolean;
+  reason: string;
+  /** Named with -n: leaving it out is an error, not a quiet skip. */
+  explicit: boolean;
+}
+
+export interface ActivationPlan {
+  direction: Direction;
+  scope: NamespaceScope[];
+  /** Workloads first, then MigrationSchedules. */
+  objects: ObjectPlan[];
+}
+
+export interface ActivationInput {
+  workloads: readonly Workload[];
+  schedules: readonly KubeObject[];
+  namespaces: readonly NamespaceInfo[];
+  registeredKinds: readonly RegisteredKind[];
+}
+
+const SCALED_KINDS = new Set(
+  [WorkloadKinds.deployment, WorkloadKinds.statefulSet, WorkloadKinds.replicaSet, WorkloadKinds.deploymentConfig].map((kind) => kindKey(kind.group, kind.kind)),
+);
+const CRONJOB_KEY = kindKey(WorkloadKinds.cronJob.group, WorkloadKinds.cronJob.kind);
+const VIRTUAL_MACHINE_KEY = kindKey(WorkloadKinds.virtualMachine.group, WorkloadKinds.virtualMachine.kind);
+
+/** Plans one object; also used to re-plan an object that changed under us. */
+export function planObject(object: KubeObject, resourceKey: string, direction: Direction, registeredKinds: readonly RegisteredKind[]): ObjectPlan {
+  if (SCALED_KINDS.has(resourceKey)) return planScaledWorkload(object, resourceKey, direction);
+  if (resourceKey === CRONJOB_KEY) return planCronJob(object, resourceKey, direction);
+  if (resourceKey === VIRTUAL_MACHINE_KEY) return planVirtualMachine(object, resourceKey, direction);
+  if (resourceKey === scheduleResourceKey()) return planScheduleActivation(object, resourceKey, direction);
+  const registered = registeredKinds.find((kind) => kindKey(kind.group, kind.kind) === resourceKey);
+  if (registered) return planRegisteredResource(object, resourceKey, direction, registered);
+  throw new Error(`no activation rule for ${resourceKey}`);
+}
+
+/**
+ * Decides what activate/deactivate will change: pure, from what was read. Deactivation is limited
+ * to namespaces Stork protects (see scope.ts) unless --force; activation only ever touches objects
+ * Stork annotated, so it needs no such fence.
+ */
+export function planActivation(input: ActivationInput, request: ActivationRequest): ActivationPlan {
+  const scope = scopeFor(input, request);
+  const included = new Set(scope.filter((entry) => entry.included).map((entry) => entry.namespace));
+  const workloadPlans = input.workloads
+    .filter(({ object }) => included.has(object.metadata.namespace ?? ''))
+    .map(({ object, resourceKey }) => planObject(object, resourceKey, request.direction, input.registeredKinds))
+    .sort(byNamespaceKindName);
+
+  // Schedules follow the namespaces that were acted on: the named ones, or with -A those holding migrated workloads.
+  const actedOn = request.namespaces.all
+    ? new Set(workloadPlans.filter((plan) => plan.action !== 'skipped').map((plan) => plan.ref.namespace ?? ''))
+    : included;
+  const schedulePlans = schedulesMigrating(input.schedules, actedOn, input.namespaces)
+    .map((schedule) => planScheduleActivation(schedule, scheduleResourceKey(), request.direction))
+    .sort(byNamespaceKindName);
+  return { direction: request.direction, scope, objects: [...workloadPlans, ...schedulePlans] };
+}
+
+function scopeFor(input: ActivationInput, request: ActivationRequest): NamespaceScope[] {
+  const named = request.namespaces.all ? undefined : new Set(request.namespaces.names);
+  const candidates = named
+    ? [...named]
+    : [...new Set(input.workloads.map(({ object }) => object.metadata.namespace ?? ''))].filter((namespace) => namespace !== '').sort();
+  if (request.direction === 'activate') {
+    return candidates.map((namespace) => ({ namespace, included: true, reason: named ? 'named with -n' : 'holds workloads', explicit: Boolean(named) }));
+  }
+  const workloadObjects = input.workloads.map(({ object }) => object);
+  const protection = namespaceProtection(
+    candidates.map((name) => input.namespaces.find((namespace) => namespace.name === name) ?? { name, labels: {} }),
+    input.schedules,
+    workloadObjects,
+  );
+  return candidates.map((namespace) => {
+    const entry = protection.get(namespace);
+    const isProtected = entry?.protected ?? false;
+    const reason = entry?.reason ?? 'unknown namespace';
+    if (isProtected) return { namespace, included: true, reason, explicit: Boolean(named) };
+    if (request.force && named) return { namespace, included: true, reason: `${reason}; included because of --force`, explicit: true };
+    return { namespace, included: false, reason: `not protected: ${reason}`, explicit: Boolean(named) };
+  });
+}
+
+function byNamespaceKindName(a: ObjectPlan, b: ObjectPlan): number {
+  return (
+    (a.ref.namespace ?? '').localeCompare(b.ref.namespace ?? '') ||
+    a.ref.kind.localeCompare(b.ref.kind) ||
+    a.ref.name.localeCompare(b.ref.name)
+  );
+}

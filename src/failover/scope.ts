@@ -1,0 +1,48 @@
+import type { KubeObject } from '../kube/objects';
+import { StorkAnnotation } from '../stork/annotations';
+import { migratedNamespaces, type NamespaceInfo } from '../stork/migrationSchedule';
+
+/** Why a namespace is (or is not) protected by Stork on this cluster. */
+export interface NamespaceProtection {
+  namespace: string;
+  protected: boolean;
+  /** One line: "migrated by migrationschedule admin/daily", "holds objects migrated by Stork", "no MigrationSchedule migrates it and no object in it was migrated by Stork". */
+  reason: string;
+}
+
+/**
+ * A namespace is protected when a MigrationSchedule on this cluster migrates it (by list or by
+ * label selector, from any namespace) or when it holds objects Stork migrated. Deactivation
+ * touches protected namespaces only, so `-A` can never scale down kube-system and the like.
+ */
+export function namespaceProtection(
+  namespaces: readonly NamespaceInfo[],
+  schedules: readonly KubeObject[],
+  objects: readonly KubeObject[],
+): Map<string, NamespaceProtection> {
+  const migratedBy = new Map<string, string>();
+  for (const schedule of schedules) {
+    for (const namespace of migratedNamespaces(schedule, namespaces)) {
+      if (!migratedBy.has(namespace)) migratedBy.set(namespace, `${schedule.metadata.namespace}/${schedule.metadata.name}`);
+    }
+  }
+  const holdsMigrated = new Set<string>();
+  for (const object of objects) {
+    if (object.metadata.namespace && object.metadata.annotations?.[StorkAnnotation.migrated] !== undefined) {
+      holdsMigrated.add(object.metadata.namespace);
+    }
+  }
+  const result = new Map<string, NamespaceProtection>();
+  for (const { name } of namespaces) {
+    const schedule = migratedBy.get(name);
+    if (schedule) result.set(name, { namespace: name, protected: true, reason: `migrated by migrationschedule ${schedule}` });
+    else if (holdsMigrated.has(name)) result.set(name, { namespace: name, protected: true, reason: 'holds objects migrated by Stork' });
+    else result.set(name, { namespace: name, protected: false, reason: 'no MigrationSchedule migrates it and no object in it was migrated by Stork' });
+  }
+  return result;
+}
+
+/** Schedules that migrate at least one of the given namespaces. */
+export function schedulesMigrating(schedules: readonly KubeObject[], namespaces: ReadonlySet<string>, allNamespaces: readonly NamespaceInfo[]): KubeObject[] {
+  return schedules.filter((schedule) => [...migratedNamespaces(schedule, allNamespaces)].some((namespace) => namespaces.has(namespace)));
+}

@@ -1,0 +1,156 @@
+import http from 'node:http';
+import https from 'node:https';
+import { UsageError, oneLine } from '../cli/errors';
+import { ApiError, ConnectionError, describeNetworkError, type ApiStatus } from './errors';
+import type { ResolvedContext } from './kubeconfig';
+
+/** What a request is, for the request counters (the benchmark reads them). */
+export type RequestVerb = 'discovery' | 'get' | 'list' | 'patch' | 'create' | 'update' | 'delete';
+
+export interface KubeRequest {
+  method: 'GET' | 'PATCH' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  verb?: RequestVerb;
+}
+
+export interface ClientOptions {
+  /** 0 means no limit, as in kubectl. */
+  requestTimeoutMs: number;
+  /** Upper bound on parallel connections to the server. */
+  maxSockets: number;
+}
+
+/**
+ * A small HTTP client for one API server. @kubernetes/client-node resolves credentials (certs,
+ * tokens, exec plugins) from the kubeconfig; requests go through node:https so that JSON patches
+ * with `test` preconditions, dry-run, paging, timeouts and request counting are all under our control.
+ */
+export class KubeClient {
+  readonly requestCounts = new Map<RequestVerb, number>();
+
+  private constructor(
+    readonly server: URL,
+    private readonly agent: http.Agent,
+    private readonly headers: Record<string, string>,
+    private readonly options: ClientOptions,
+  ) {}
+
+  static async connect(context: ResolvedContext, options: ClientOptions): Promise<KubeClient> {
+    let server: URL;
+    try {
+      server = new URL(context.server);
+    } catch {
+      throw new UsageError(`cluster "${context.clusterName}" has an invalid server URL "${context.server}"`);
+    }
+    const httpsOptions: https.RequestOptions = {};
+    try {
+      await context.kubeConfig.applyToHTTPSOptions(httpsOptions);
+    } catch (error) {
+      throw new UsageError(`cannot load credentials for context "${context.contextName}": ${oneLine(error)}`);
+    }
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'kubectl-failover' };
+    for (const [name, value] of Object.entries(httpsOptions.headers ?? {})) {
+      if (typeof value === 'string' || typeof value === 'number') headers[name] = String(value);
+    }
+    if (httpsOptions.auth) headers.Authorization = `Basic ${Buffer.from(httpsOptions.auth).toString('base64')}`;
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets };
+    const agent =
+      server.protocol === 'http:'
+        ? new http.Agent(agentOptions)
+        : new https.Agent({
+            ...agentOptions,
+            ca: httpsOptions.ca,
+            cert: httpsOptions.cert,
+            key: httpsOptions.key,
+            pfx: httpsOptions.pfx,
+            passphrase: httpsOptions.passphrase,
+            // TLS is verified unless the kubeconfig itself says insecure-skip-tls-verify.
+            rejectUnauthorized: httpsOptions.rejectUnauthorized ?? true,
+            servername: httpsOptions.servername,
+          });
+    return new KubeClient(server, agent, headers, options);
+  }
+
+  get serverUrl(): string {
+    return this.server.origin;
+  }
+
+  totalRequests(): number {
+    let total = 0;
+    for (const count of this.requestCounts.values()) total += count;
+    return total;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  async request<T>(request: KubeRequest): Promise<T> {
+    const verb = request.verb ?? defaultVerb(request.method);
+    this.requestCounts.set(verb, (this.requestCounts.get(verb) ?? 0) + 1);
+    const url = new URL(request.path, this.server);
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
+    }
+    const body = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
+    const headers: Record<string, string> = { ...this.headers };
+    if (body) {
+      headers['Content-Type'] = request.contentType ?? 'application/json';
+      headers['Content-Length'] = String(body.length);
+    }
+    const transport = url.protocol === 'http:' ? http : https;
+    const { statusCode, text } = await new Promise<{ statusCode: number; text: string }>((resolve, reject) => {
+      const req = transport.request(url, { method: request.method, headers, agent: this.agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      let timer: NodeJS.Timeout | undefined;
+      if (this.options.requestTimeoutMs > 0) {
+        timer = setTimeout(() => {
+          const timeout: NodeJS.ErrnoException = new Error('request timed out');
+          timeout.code = 'KF_TIMEOUT';
+          req.destroy(timeout);
+        }, this.options.requestTimeoutMs);
+      }
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        reject(new ConnectionError(this.server.origin, describeNetworkError(error, this.options.requestTimeoutMs)));
+      });
+      req.on('close', () => clearTimeout(timer));
+      req.end(body);
+    });
+    if (statusCode >= 200 && statusCode < 300) {
+      return (text === '' ? undefined : JSON.parse(text)) as T;
+    }
+    throw new ApiError(statusCode, parseStatus(text), request.method, url.pathname);
+  }
+}
+
+function parseStatus(text: string): ApiStatus {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object') return parsed as ApiStatus;
+  } catch {
+    // Not JSON (a proxy's HTML page, say): keep the first line as the message.
+  }
+  return { message: text.split('\n')[0]?.slice(0, 200) ?? '' };
+}
+
+function defaultVerb(method: KubeRequest['method']): RequestVerb {
+  switch (method) {
+    case 'GET':
+      return 'get';
+    case 'PATCH':
+      return 'patch';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'DELETE':
+      return 'delete';
+  }
+}

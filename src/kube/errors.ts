@@ -1,0 +1,92 @@
+/** Kubernetes `Status` body, as the API server returns it on failure. */
+export interface ApiStatus {
+  kind?: string;
+  code?: number;
+  reason?: string;
+  message?: string;
+  details?: { name?: string; group?: string; kind?: string; causes?: Array<{ message?: string; field?: string }> };
+}
+
+/** The API server answered with an error status. The message is the server's own one-liner. */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly status: ApiStatus,
+    readonly method: string,
+    readonly path: string,
+  ) {
+    super(describeApiError(statusCode, status, method, path));
+    this.name = 'ApiError';
+  }
+
+  get reason(): string {
+    return this.status.reason ?? '';
+  }
+}
+
+/** The API server could not be reached or did not answer in time. */
+export class ConnectionError extends Error {
+  constructor(
+    readonly server: string,
+    readonly causeText: string,
+  ) {
+    super(`cannot reach the API server ${server}: ${causeText}`);
+    this.name = 'ConnectionError';
+  }
+}
+
+function describeApiError(statusCode: number, status: ApiStatus, method: string, path: string): string {
+  const message = (status.message ?? '').split('\n')[0]?.trim();
+  if (message) return message;
+  const what = `${method} ${path}`;
+  switch (statusCode) {
+    case 401:
+      return `unauthorized: the credentials in the kubeconfig were rejected (${what})`;
+    case 403:
+      return `forbidden: ${what}`;
+    case 404:
+      return `not found: ${what}`;
+    default:
+      return `the API server answered ${statusCode} ${status.reason ?? ''} to ${what}`.replace(/\s+/g, ' ');
+  }
+}
+
+/** Node's socket/TLS error codes, said the way an operator reads them. */
+export function describeNetworkError(error: NodeJS.ErrnoException, timeoutMs: number): string {
+  const code = error.code ?? '';
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `DNS lookup failed for ${error.message.split(' ').pop() ?? 'the host'}`;
+    case 'ECONNRESET':
+      return 'connection reset by the server';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'host unreachable';
+    case 'ETIMEDOUT':
+    case 'KF_TIMEOUT':
+      return `no answer within ${timeoutMs / 1000}s (--request-timeout)`;
+    default:
+      if (/CERT|SSL|TLS|SELF_SIGNED|ALTNAME|UNABLE_TO_VERIFY/i.test(code) || /certificate/i.test(error.message)) {
+        return `TLS verification failed: ${error.message}`;
+      }
+      return error.message || code || 'unknown network error';
+  }
+}
+
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiError && error.statusCode === 404;
+}
+
+export function isForbidden(error: unknown): boolean {
+  return error instanceof ApiError && error.statusCode === 403;
+}
+
+/** A JSON patch `test` op failed, or an update raced: the object changed since we read it. */
+export function isPreconditionFailure(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return false;
+  if (error.statusCode === 409) return true;
+  return (error.statusCode === 422 || error.statusCode === 400 || error.statusCode === 500) && /test(ing value)?.*failed|test operation/i.test(error.message);
+}

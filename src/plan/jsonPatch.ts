@@ -1,0 +1,45 @@
+import { existingDepth, getPath, toPointer, withPath } from '../kube/jsonPath';
+import type { Json, KubeObject } from '../kube/objects';
+import type { FieldChange, Precondition } from './types';
+
+export type JsonPatchOp =
+  | { op: 'test'; path: string; value: Json }
+  | { op: 'add' | 'replace'; path: string; value: Json }
+  | { op: 'remove'; path: string };
+
+/**
+ * The JSON patch that makes the planned changes: `test` ops first (the values the plan relied on,
+ * as `kubectl scale --current-replicas` does), then the writes. Missing parent objects (an object
+ * without annotations, a schedule without status) are created whole, since JSON patch cannot add
+ * into a parent that does not exist.
+ */
+export function buildJsonPatch(live: KubeObject, changes: readonly FieldChange[], preconditions: readonly Precondition[]): JsonPatchOp[] {
+  const ops: JsonPatchOp[] = preconditions.map((condition) => ({ op: 'test', path: toPointer(condition.path), value: condition.value }));
+  let working: KubeObject = live;
+  for (const change of changes) {
+    if (change.to === undefined) {
+      if (getPath(working, change.path) !== undefined) ops.push({ op: 'remove', path: toPointer(change.path) });
+    } else {
+      const parentDepth = existingDepth(working, change.path.slice(0, -1));
+      if (parentDepth >= change.path.length - 1) {
+        const exists = getPath(working, change.path) !== undefined;
+        ops.push({ op: exists ? 'replace' : 'add', path: toPointer(change.path), value: change.to });
+      } else {
+        const anchor = change.path.slice(0, parentDepth + 1);
+        const rest = change.path.slice(parentDepth + 1);
+        ops.push({ op: 'add', path: toPointer(anchor), value: nest(rest, change.to) });
+      }
+    }
+    working = withPath(working, change.path, change.to);
+  }
+  return ops;
+}
+
+function nest(path: readonly string[], value: Json): Json {
+  return path.reduceRight<Json>((inner, segment) => ({ [segment]: inner }), value);
+}
+
+/** The object as it will be after the changes: what a client-side dry run shows. */
+export function applyChanges(live: KubeObject, changes: readonly FieldChange[]): KubeObject {
+  return changes.reduce((object, change) => withPath(object, change.path, change.to), live);
+}

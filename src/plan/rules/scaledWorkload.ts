@@ -1,0 +1,70 @@
+import { getPath } from '../../kube/jsonPath';
+import type { KubeObject } from '../../kube/objects';
+import { StorkAnnotation } from '../../stork/annotations';
+import { annotationPath, planFor } from '../objectPlan';
+import type { Direction, FieldChange, ObjectPlan } from '../types';
+import { parseReplicaCount } from './replicaCount';
+
+const REPLICAS = ['spec', 'replicas'] as const;
+
+/**
+ * Deployments, StatefulSets, standalone ReplicaSets and DeploymentConfigs: activation sets
+ * spec.replicas to the count Stork recorded; deactivation records the current count in the same
+ * request that scales to 0, so the count can never be lost.
+ */
+export function planScaledWorkload(object: KubeObject, resourceKey: string, direction: Direction): ObjectPlan {
+  const owner = object.metadata.ownerReferences?.find((reference) => reference.controller) ?? object.metadata.ownerReferences?.[0];
+  if (owner) {
+    return planFor(object, resourceKey, { action: 'skipped', reason: `owned by ${owner.kind.toLowerCase()}/${owner.name}` });
+  }
+  const current = currentReplicas(object);
+  const recorded = object.metadata.annotations?.[StorkAnnotation.migrationReplicas];
+  return direction === 'activate' ? planActivation(object, resourceKey, current, recorded) : planDeactivation(object, resourceKey, current, recorded);
+}
+
+function currentReplicas(object: KubeObject): number {
+  const value = getPath(object, REPLICAS);
+  // The API server defaults replicas to 1; an object read from it always has the field.
+  return typeof value === 'number' ? value : 1;
+}
+
+function planActivation(object: KubeObject, resourceKey: string, current: number, recorded: string | undefined): ObjectPlan {
+  if (recorded === undefined) {
+    return planFor(object, resourceKey, { action: 'skipped', from: String(current), reason: `no ${StorkAnnotation.migrationReplicas} annotation` });
+  }
+  const parsed = parseReplicaCount(recorded);
+  if (!parsed.ok) {
+    return planFor(object, resourceKey, { action: 'error', from: String(current), reason: `annotation ${StorkAnnotation.migrationReplicas} ${parsed.problem}` });
+  }
+  const fields = { from: String(current), to: String(parsed.count), readiness: 'replicas' as const };
+  if (current === parsed.count) return planFor(object, resourceKey, { action: 'unchanged', ...fields });
+  return planFor(object, resourceKey, {
+    action: 'change',
+    ...fields,
+    changes: [{ path: REPLICAS, from: current, to: parsed.count }],
+    preconditions: [
+      { path: REPLICAS, value: current },
+      { path: annotationPath(StorkAnnotation.migrationReplicas), value: recorded },
+    ],
+  });
+}
+
+function planDeactivation(object: KubeObject, resourceKey: string, current: number, recorded: string | undefined): ObjectPlan {
+  if (current === 0) {
+    // Never overwrite a recorded count with 0: the object keeps its annotation as it is.
+    const reason = recorded === undefined ? `already at 0 and no ${StorkAnnotation.migrationReplicas} recorded` : undefined;
+    return planFor(object, resourceKey, { action: 'unchanged', from: '0', to: '0', ...(reason ? { reason } : {}) });
+  }
+  const changes: FieldChange[] = [{ path: REPLICAS, from: current, to: 0 }];
+  const countText = String(current);
+  if (recorded !== countText) {
+    changes.push({ path: annotationPath(StorkAnnotation.migrationReplicas), from: recorded, to: countText });
+  }
+  return planFor(object, resourceKey, {
+    action: 'change',
+    from: countText,
+    to: '0',
+    changes,
+    preconditions: [{ path: REPLICAS, value: current }],
+  });
+}

@@ -1,0 +1,50 @@
+import type { Json, KubeObject, ObjectRef } from '../kube/objects';
+
+export type Direction = 'activate' | 'deactivate';
+
+/** One field an object will have changed: JSON path segments, the value seen, the value wanted. */
+export interface FieldChange {
+  path: readonly string[];
+  from: Json | undefined;
+  to: Json | undefined;
+}
+
+/** A value the object must still hold when we write, so a concurrent edit is not clobbered. */
+export interface Precondition {
+  path: readonly string[];
+  value: Json;
+}
+
+export type PlanAction =
+  /** Fields will change. */
+  | 'change'
+  /** Already in the wanted state. */
+  | 'unchanged'
+  /** Out of scope for this verb (no annotation, owned by a controller, not migrated). */
+  | 'skipped'
+  /** Cannot be planned: the data it depends on is unusable (garbled annotation, …). */
+  | 'error';
+
+/** How to tell, after a change, that the object is really up. */
+export type Readiness = 'replicas' | 'none';
+
+export interface ObjectPlan {
+  ref: ObjectRef;
+  /** Discovery key (kind.group) of the resource, to address the object. */
+  resourceKey: string;
+  action: PlanAction;
+  changes: FieldChange[];
+  preconditions: Precondition[];
+  /** Short human form of the change: "0 → 3", "suspended → active". */
+  from: string;
+  to: string;
+  /** Why it is skipped/unchanged/in error; one line. */
+  reason?: string;
+  readiness: Readiness;
+  /** The object as read, for diffs. */
+  live: KubeObject;
+}
+
+export function isActionable(plan: ObjectPlan): boolean {
+  return plan.action === 'change';
+}

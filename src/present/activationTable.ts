@@ -1,0 +1,61 @@
+import type { ActivationReport, ObjectReportRow } from '../failover/report';
+import type { Palette } from './colors';
+import { renderTable } from './table';
+
+function colourResult(row: ObjectReportRow, colors: Palette): string {
+  switch (row.result) {
+    case 'changed':
+    case 'would change':
+      return colors.green(row.result);
+    case 'failed':
+      return colors.red(row.result);
+    case 'skipped':
+      return colors.dim(row.result);
+    case 'unchanged':
+      return row.result;
+  }
+}
+
+/** The human view of an activation report: one row per object, then a summary line. */
+export function renderActivationTable(report: ActivationReport, colors: Palette, verbose: boolean): string {
+  const shown = report.objects.filter((row) => verbose || row.result !== 'skipped');
+  const lines: string[] = [];
+  if (shown.length > 0) {
+    const rows = shown.map((row) => [
+      row.namespace,
+      `${row.kind.toLowerCase()}/${row.name}`,
+      row.to && row.from !== row.to ? `${row.from} → ${row.to}` : row.from,
+      colourResult(row, colors),
+      row.message ?? '',
+    ]);
+    lines.push(renderTable(['NAMESPACE', 'OBJECT', 'CHANGE', 'RESULT', 'NOTE'], rows).trimEnd());
+  }
+  const excluded = report.namespaces.filter((namespace) => !namespace.included);
+  if (excluded.length > 0) {
+    lines.push(`left out (not protected by Stork): ${excluded.map((namespace) => namespace.name).join(', ')}`);
+  }
+  lines.push(summaryLine(report, colors));
+  return `${lines.join('\n')}\n`;
+}
+
+function summaryLine(report: ActivationReport, colors: Palette): string {
+  const { changed, unchanged, skipped, failed } = report.summary;
+  const namespaces = report.namespaces.filter((namespace) => namespace.included).length;
+  const changedWord = report.dryRun === 'none' ? 'changed' : `would change (dry run: ${report.dryRun})`;
+  if (changed === 0 && failed === 0) {
+    const what = unchanged > 0 ? `already ${report.verb === 'activate' ? 'active' : 'inactive'}: ${unchanged} unchanged` : `nothing to ${report.verb}`;
+    return `${what} in ${namespaces} namespace(s)${skipped > 0 ? `; ${skipped} skipped${report.objects.some((row) => row.result === 'skipped') ? ' (-v lists them)' : ''}` : ''}${waitText(report)}`;
+  }
+  const parts = [`${changed} ${changedWord}`, `${unchanged} unchanged`, failed > 0 ? colors.red(`${failed} failed`) : '0 failed'];
+  if (skipped > 0) parts.push(`${skipped} skipped`);
+  return `${parts.join(', ')} in ${namespaces} namespace(s)${waitText(report)}`;
+}
+
+function waitText(report: ActivationReport): string {
+  if (!report.wait) return '';
+  const { ready, total, timedOut, elapsedSeconds } = report.wait;
+  const word = report.verb === 'activate' ? 'ready' : 'scaled down';
+  if (!timedOut) return `; ${ready}/${total} ${word} after ${elapsedSeconds}s`;
+  const names = report.wait.notReady.map((entry) => `${entry.namespace}/${entry.kind.toLowerCase()}/${entry.name} (${entry.detail})`);
+  return `; timed out after ${elapsedSeconds}s with ${ready}/${total} ${word}; not ${word}: ${names.join(', ')}`;
+}

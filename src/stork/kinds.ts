@@ -1,0 +1,22 @@
+import type { WantedKind } from '../kube/discovery';
+import type { ApiResource } from '../kube/resources';
+import { STORK_GROUP, STORK_VERSION } from './annotations';
+
+/** The kinds activation knows, with the API versions it understands (most preferred first). */
+export const WorkloadKinds = {
+  deployment: { group: 'apps', kind: 'Deployment', versions: ['v1'] },
+  statefulSet: { group: 'apps', kind: 'StatefulSet', versions: ['v1'] },
+  replicaSet: { group: 'apps', kind: 'ReplicaSet', versions: ['v1'] },
+  deploymentConfig: { group: 'apps.openshift.io', kind: 'DeploymentConfig', versions: ['v1'] },
+  // batch/v1 CronJob arrived in 1.21; older servers serve only v1beta1.
+  cronJob: { group: 'batch', kind: 'CronJob', versions: ['v1', 'v1beta1'] },
+  virtualMachine: { group: 'kubevirt.io', kind: 'VirtualMachine', versions: ['v1'] },
+} as const satisfies Record<string, WantedKind>;
+
+export const StorkKinds = {
+  migrationSchedule: { group: STORK_GROUP, kind: 'MigrationSchedule', versions: [STORK_VERSION] },
+  applicationRegistration: { group: STORK_GROUP, kind: 'ApplicationRegistration', versions: [STORK_VERSION] },
+  schedulePolicy: { group: STORK_GROUP, kind: 'SchedulePolicy', versions: [STORK_VERSION] },
+} as const satisfies Record<string, WantedKind>;
+
+export const NamespaceResource: ApiResource = { group: '', version: 'v1', kind: 'Namespace', resource: 'namespaces', namespaced: false };
