@@ -41,10 +41,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     .demandCommand(1, 'name a command; see the list above')
     .recommendCommands()
     .exitProcess(false)
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .wrap(Math.min(120, process.stdout.columns ?? 120))
     .epilogue('Exit codes: 0 success, 1 an operation failed or partly failed, 2 usage or configuration error.')
     .fail((message, error) => {
-      throw error ?? new UsageError(message);
+      throw error ?? new UsageError(`${message} (see '${PROGRAM_NAME} --help')`);
     })
     .middleware((args) => validateGlobal(args as unknown as GlobalOptions));
   for (const module of COMMANDS) {

@@ -84,9 +84,15 @@ export function isForbidden(error: unknown): boolean {
   return error instanceof ApiError && error.statusCode === 403;
 }
 
-/** A JSON patch `test` op failed, or an update raced: the object changed since we read it. */
+/**
+ * A JSON patch `test` op failed (or a path it relied on vanished), or an update raced: the object
+ * changed since we read it. The API server reports failed patch ops as a bare 422 "Invalid" with no
+ * causes, unlike validation errors, which name the field.
+ */
 export function isPreconditionFailure(error: unknown): boolean {
   if (!(error instanceof ApiError)) return false;
   if (error.statusCode === 409) return true;
-  return (error.statusCode === 422 || error.statusCode === 400 || error.statusCode === 500) && /test(ing value)?.*failed|test operation/i.test(error.message);
+  if (error.statusCode !== 422) return false;
+  const causes = error.status.details?.causes ?? [];
+  return causes.length === 0 && /rejected our request due to an error in our request|test(ing value)?.*failed/i.test(error.status.message ?? '');
 }

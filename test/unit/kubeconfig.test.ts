@@ -1,0 +1,111 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { UsageError } from '../../src/cli/errors';
+import { resolveContext } from '../../src/kube/kubeconfig';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'kf-kubeconfig-'));
+
+function file(name: string, text: string): string {
+  const target = path.join(dir, name);
+  writeFileSync(target, text);
+  return target;
+}
+
+const first = file(
+  'first.yaml',
+  `apiVersion: v1
+kind: Config
+current-context: alpha
+clusters:
+- name: one
+  cluster: {server: https://one.example:6443}
+users:
+- name: u1
+  user: {token: first-token}
+contexts:
+- name: alpha
+  context: {cluster: one, user: u1, namespace: apps}
+- name: shared
+  context: {cluster: one, user: u1}
+`,
+);
+const second = file(
+  'second.yaml',
+  `apiVersion: v1
+kind: Config
+current-context: beta
+clusters:
+- name: one
+  cluster: {server: https://should-not-win:6443}
+- name: two
+  cluster: {server: https://two.example:6443}
+users:
+- name: u2
+  user: {token: second-token}
+contexts:
+- name: beta
+  context: {cluster: two, user: u2}
+- name: shared
+  context: {cluster: two, user: u2}
+`,
+);
+
+test('KUBECONFIG merges files: first current-context and first definition of a name win', async () => {
+  const resolved = await resolveContext({ env: { KUBECONFIG: `${first}${path.delimiter}${second}` } });
+  assert.is(resolved.contextName, 'alpha');
+  assert.is(resolved.server, 'https://one.example:6443');
+  assert.is(resolved.namespace, 'apps');
+  const shared = await resolveContext({ env: { KUBECONFIG: `${first}${path.delimiter}${second}` }, contextName: 'shared' });
+  assert.is(shared.server, 'https://one.example:6443');
+  assert.is(shared.namespace, 'default');
+});
+
+test('--context reaches contexts from later files without touching current-context', async () => {
+  const resolved = await resolveContext({ env: { KUBECONFIG: `${first}${path.delimiter}${second}` }, contextName: 'beta' });
+  assert.is(resolved.server, 'https://two.example:6443');
+  assert.is(resolved.kubeConfig.getCurrentContext(), 'beta');
+});
+
+test('missing files in KUBECONFIG are skipped, as kubectl does', async () => {
+  const resolved = await resolveContext({ env: { KUBECONFIG: `${path.join(dir, 'absent.yaml')}${path.delimiter}${second}` } });
+  assert.is(resolved.contextName, 'beta');
+});
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+test('unknown context: a usage error listing the available ones', async () => {
+  const error = await rejection(resolveContext({ env: { KUBECONFIG: first }, contextName: 'prod' }));
+  assert.instance(error, UsageError);
+  assert.is(error.message, 'context "prod" not found in kubeconfig (available: alpha, shared)');
+});
+
+test('--kubeconfig that does not exist, and a KUBECONFIG of only missing files, are usage errors', async () => {
+  assert.match((await rejection(resolveContext({ env: {}, kubeconfigPath: path.join(dir, 'nope') }))).message, /does not exist/);
+  assert.match((await rejection(resolveContext({ env: { KUBECONFIG: path.join(dir, 'nope') } }))).message, /none of the files in KUBECONFIG exist/);
+});
+
+test('an unparsable kubeconfig names the file; a context pointing at a missing cluster is explained', async () => {
+  const broken = file('broken.yaml', 'clusters: [ {name: x\n');
+  const error = await rejection(resolveContext({ env: { KUBECONFIG: broken } }));
+  assert.instance(error, UsageError);
+  assert.match(error.message, /cannot load kubeconfig .*broken.yaml/);
+  const dangling = file('dangling.yaml', 'current-context: c\ncontexts:\n- name: c\n  context: {cluster: gone, user: u}\n');
+  assert.match((await rejection(resolveContext({ env: { KUBECONFIG: dangling } }))).message, /refers to cluster "gone"/);
+});
+
+test('tokens never appear in error messages', async () => {
+  const error = await rejection(resolveContext({ env: { KUBECONFIG: first }, contextName: 'nope' }));
+  assert.not.match(error.message, /first-token/);
+});
+
+test.run();

@@ -1,0 +1,105 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { KubeObject } from '../../src/kube/objects';
+import { planActivation } from '../../src/failover/planActivation';
+import { namespaceProtection } from '../../src/failover/scope';
+import { MIGRATED, REPLICAS, workload } from './fixtures';
+
+const SCHEDULE_KEY = 'MigrationSchedule.stork.libopenstorage.org';
+
+function schedule(name: string, namespace: string, template: Record<string, unknown>, annotations: Record<string, string> = {}): KubeObject {
+  return { apiVersion: 'stork.libopenstorage.org/v1alpha1', kind: 'MigrationSchedule', metadata: { name, namespace, annotations }, spec: { template: { spec: template } } as KubeObject['spec'] };
+}
+
+const namespaces = [
+  { name: 'zookeeper', labels: { dr: 'gold' } },
+  { name: 'shop', labels: {} },
+  { name: 'kube-system', labels: {} },
+  { name: 'admin', labels: {} },
+];
+
+test('activate -n sets applicationActivated only on schedules that migrate the namespace, wherever they live', () => {
+  const plan = planActivation(
+    {
+      workloads: [{ object: workload('StatefulSet', 'zk', { replicas: 0, annotations: { [REPLICAS]: '3' } }), resourceKey: 'StatefulSet.apps' }],
+      schedules: [
+        schedule('by-list', 'admin', { namespaces: ['zookeeper'] }),
+        schedule('by-label', 'admin', { namespaceSelectors: { dr: 'gold' } }),
+        schedule('other', 'admin', { namespaces: ['shop'] }),
+      ],
+      namespaces,
+      registeredKinds: [],
+    },
+    { direction: 'activate', namespaces: { all: false, names: ['zookeeper'] }, force: false },
+  );
+  const names = plan.objects.filter((object) => object.resourceKey === SCHEDULE_KEY).map((object) => object.ref.name);
+  assert.equal(names, ['by-label', 'by-list']);
+});
+
+test('deactivate -A acts on protected namespaces only and records why the others are left out', () => {
+  const plan = planActivation(
+    {
+      workloads: [
+        { object: workload('Deployment', 'web', { replicas: 2, namespace: 'shop' }), resourceKey: 'Deployment.apps' },
+        { object: workload('Deployment', 'coredns', { replicas: 2, namespace: 'kube-system' }), resourceKey: 'Deployment.apps' },
+        { object: workload('StatefulSet', 'zk', { replicas: 3, namespace: 'zookeeper', annotations: { [MIGRATED]: 'true' } }), resourceKey: 'StatefulSet.apps' },
+      ],
+      schedules: [schedule('shop-dr', 'admin', { namespaces: ['shop'] })],
+      namespaces,
+      registeredKinds: [],
+    },
+    { direction: 'deactivate', namespaces: { all: true }, force: false },
+  );
+  const acted = plan.objects.filter((object) => object.resourceKey !== SCHEDULE_KEY).map((object) => `${object.ref.namespace}/${object.ref.name}`);
+  assert.equal(acted, ['shop/web', 'zookeeper/zk']);
+  // The source's original schedule is listed but never touched by deactivate.
+  assert.equal(plan.objects.filter((object) => object.resourceKey === SCHEDULE_KEY).map((object) => object.action), ['skipped']);
+  const kubeSystem = plan.scope.find((entry) => entry.namespace === 'kube-system');
+  assert.is(kubeSystem?.included, false);
+  assert.match(kubeSystem?.reason ?? '', /not protected/);
+  assert.match(plan.scope.find((entry) => entry.namespace === 'shop')?.reason ?? '', /migrated by migrationschedule admin\/shop-dr/);
+  assert.match(plan.scope.find((entry) => entry.namespace === 'zookeeper')?.reason ?? '', /holds objects migrated by Stork/);
+});
+
+test('deactivate -n of an unprotected namespace is refused, unless --force', () => {
+  const input = {
+    workloads: [{ object: workload('Deployment', 'coredns', { replicas: 2, namespace: 'kube-system' }), resourceKey: 'Deployment.apps' }],
+    schedules: [],
+    namespaces,
+    registeredKinds: [],
+  };
+  const refused = planActivation(input, { direction: 'deactivate', namespaces: { all: false, names: ['kube-system'] }, force: false });
+  assert.equal(refused.scope.map((entry) => [entry.included, entry.explicit]), [[false, true]]);
+  assert.is(refused.objects.length, 0);
+  const forced = planActivation(input, { direction: 'deactivate', namespaces: { all: false, names: ['kube-system'] }, force: true });
+  assert.is(forced.objects.length, 1);
+  assert.match(forced.scope[0]?.reason ?? '', /--force/);
+});
+
+test('deactivate leaves original schedules alone and clears static copies that migrate the namespace', () => {
+  const plan = planActivation(
+    {
+      workloads: [{ object: workload('StatefulSet', 'zk', { replicas: 3, annotations: { [REPLICAS]: '3', [MIGRATED]: 'true' } }), resourceKey: 'StatefulSet.apps' }],
+      schedules: [
+        schedule('copy', 'zookeeper', { namespaces: ['zookeeper'] }, { 'stork.libopenstorage.org/static-copy': 'true' }),
+        schedule('original', 'zookeeper', { namespaces: ['zookeeper'] }),
+      ],
+      namespaces,
+      registeredKinds: [],
+    },
+    { direction: 'deactivate', namespaces: { all: false, names: ['zookeeper'] }, force: false },
+  );
+  const schedules = plan.objects.filter((object) => object.resourceKey === SCHEDULE_KEY).map((object) => [object.ref.name, object.action]);
+  assert.equal(schedules, [
+    ['copy', 'unchanged'],
+    ['original', 'skipped'],
+  ]);
+});
+
+test('namespaceProtection: selectors match labels; a namespace with neither schedule nor migrated objects is unprotected', () => {
+  const protection = namespaceProtection(namespaces, [schedule('gold', 'admin', { namespaceSelectors: { dr: 'gold' } })], []);
+  assert.is(protection.get('zookeeper')?.protected, true);
+  assert.is(protection.get('shop')?.protected, false);
+});
+
+test.run();

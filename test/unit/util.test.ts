@@ -1,0 +1,59 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { palette } from '../../src/present/colors';
+import { unifiedDiff } from '../../src/present/diff';
+import { renderTable } from '../../src/present/table';
+import { mapWithConcurrency } from '../../src/util/concurrency';
+import { formatDuration, parseDuration } from '../../src/util/duration';
+
+test('parseDuration reads kubectl durations and rejects garbage', () => {
+  assert.is(parseDuration('0'), 0);
+  assert.is(parseDuration('30'), 30_000);
+  assert.is(parseDuration('30s'), 30_000);
+  assert.is(parseDuration('1m30s'), 90_000);
+  assert.is(parseDuration('500ms'), 500);
+  assert.is(parseDuration('2h'), 7_200_000);
+  assert.is(parseDuration('soon'), undefined);
+  assert.is(parseDuration('-5s'), undefined);
+  assert.is(parseDuration(''), undefined);
+});
+
+test('formatDuration prints ages like kubectl', () => {
+  assert.is(formatDuration(45_000), '45s');
+  assert.is(formatDuration(192_000), '3m12s');
+  assert.is(formatDuration(7_500_000), '2h5m');
+  assert.is(formatDuration(3 * 86_400_000 + 4 * 3_600_000), '3d4h');
+});
+
+test('unifiedDiff shows the changed line with context and hunk header', () => {
+  const before = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].join('\n');
+  const after = ['a', 'b', 'c', 'd', 'E', 'f', 'g', 'h'].join('\n');
+  const diff = unifiedDiff(before, after, { from: 'x (live)', to: 'x (planned)' }, palette(false), 2);
+  assert.is(diff, ['--- x (live)', '+++ x (planned)', '@@ -3,5 +3,5 @@', ' c', ' d', '-e', '+E', ' f', ' g', ''].join('\n'));
+});
+
+test('unifiedDiff of equal texts is empty; colours only when enabled', () => {
+  assert.is(unifiedDiff('a\nb', 'a\nb', { from: 'a', to: 'b' }, palette(true)), '');
+  assert.match(unifiedDiff('a', 'b', { from: 'a', to: 'b' }, palette(true)), '\u001b[32m+b');
+  assert.not.match(unifiedDiff('a', 'b', { from: 'a', to: 'b' }, palette(false)), '\u001b');
+});
+
+test('renderTable pads columns like kubectl', () => {
+  assert.is(renderTable(['NAME', 'READY'], [['zk', '3/3'], ['zookeeper-x', '0/1']]), 'NAME          READY\nzk            3/3\nzookeeper-x   0/1\n');
+});
+
+test('mapWithConcurrency keeps order and never exceeds the bound', async () => {
+  let inFlight = 0;
+  let peak = 0;
+  const results = await mapWithConcurrency([1, 2, 3, 4, 5, 6, 7], 3, async (value) => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    await new Promise((resolve) => setTimeout(resolve, 5 * (8 - value)));
+    inFlight--;
+    return value * 10;
+  });
+  assert.equal(results, [10, 20, 30, 40, 50, 60, 70]);
+  assert.is(peak, 3);
+});
+
+test.run();
