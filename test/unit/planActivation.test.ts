@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import type { KubeObject } from '../../src/kube/objects';
 import { planActivation } from '../../src/failover/planActivation';
 import { namespaceProtection } from '../../src/failover/scope';
+import type { NamespaceInfo } from '../../src/stork/migrationSchedule';
 import { MIGRATED, REPLICAS, workload } from './fixtures';
 
 const SCHEDULE_KEY = 'MigrationSchedule.stork.libopenstorage.org';
@@ -11,7 +12,7 @@ function schedule(name: string, namespace: string, template: Record<string, unkn
   return { apiVersion: 'stork.libopenstorage.org/v1alpha1', kind: 'MigrationSchedule', metadata: { name, namespace, annotations }, spec: { template: { spec: template } } as KubeObject['spec'] };
 }
 
-const namespaces = [
+const namespaces: NamespaceInfo[] = [
   { name: 'zookeeper', labels: { dr: 'gold' } },
   { name: 'shop', labels: {} },
   { name: 'kube-system', labels: {} },
