@@ -2,14 +2,14 @@
 // The project's one test command (`npm test`): type check, unit tests, build, release checks,
 // end-to-end tests against the sandbox's real API servers. Ends with one line `N passed, N failed`.
 //
-// Usage: node scripts/test.mjs [suite…]   suites: typecheck unit build release e2e (default: all)
+// Usage: node scripts/test.mjs [suite…]   suites: typecheck unit cli build release e2e (default: all)
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const allSuites = ['typecheck', 'unit', 'build', 'release', 'e2e'];
+const allSuites = ['typecheck', 'unit', 'cli', 'build', 'release', 'e2e'];
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : allSuites;
 for (const suite of chosen) {
   if (!allSuites.includes(suite)) {

@@ -49,7 +49,7 @@ export class KubeClient {
     try {
       await context.kubeConfig.applyToHTTPSOptions(httpsOptions);
     } catch (error) {
-      throw new UsageError(`cannot load credentials for context "${context.contextName}": ${oneLine(error)}`);
+      throw new UsageError(`cannot use context "${context.contextName}": ${oneLine(error)}`);
     }
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'kubectl-failover' };
     for (const [name, value] of Object.entries(httpsOptions.headers ?? {})) {

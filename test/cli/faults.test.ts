@@ -1,0 +1,108 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runFailover } from '../e2e/cliHarness';
+
+// Faults a real API server cannot produce on demand: a server that never answers, one that
+// closes connections, one that is not Kubernetes. All on loopback.
+
+const dir = mkdtempSync(path.join(tmpdir(), 'kf-faults-'));
+
+function kubeconfigFor(server: string, token = 'secret-token-value'): string {
+  const file = path.join(dir, `kubeconfig-${Math.random().toString(16).slice(2)}`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'fault',
+      // client-node refuses plain http unless the kubeconfig says to skip TLS verification.
+      clusters: [{ name: 'fault', cluster: { server, ...(server.startsWith('http:') ? { 'insecure-skip-tls-verify': true } : {}) } }],
+      users: [{ name: 'u', user: { token } }],
+      contexts: [{ name: 'fault', context: { cluster: 'fault', user: 'u', namespace: 'zookeeper' } }],
+    }),
+  );
+  return file;
+}
+
+async function listen(server: net.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as net.AddressInfo).port;
+}
+
+test('a server that never answers: bounded by --request-timeout, one line naming the URL, exit 1', async () => {
+  const sockets: net.Socket[] = [];
+  const silent = net.createServer((socket) => sockets.push(socket));
+  const port = await listen(silent);
+  const started = Date.now();
+  const run = await runFailover(['activate', '--request-timeout', '1s', '--kubeconfig', kubeconfigFor(`https://127.0.0.1:${port}`)], {});
+  const elapsed = Date.now() - started;
+  sockets.forEach((socket) => socket.destroy());
+  silent.close();
+  assert.is(run.code, 1);
+  assert.match(run.stderr, `error: cannot reach the API server https://127.0.0.1:${port}: no answer within 1s (--request-timeout)`);
+  assert.is(run.stdout, '');
+  assert.ok(elapsed < 20_000, `gave up after ${elapsed} ms`);
+});
+
+test('a server that resets connections: one line, exit 1', async () => {
+  const rude = net.createServer((socket) => socket.destroy());
+  const port = await listen(rude);
+  const run = await runFailover(['activate', '--kubeconfig', kubeconfigFor(`http://127.0.0.1:${port}`)], {});
+  rude.close();
+  assert.is(run.code, 1);
+  assert.match(run.stderr, new RegExp(`error: cannot reach the API server http://127.0.0.1:${port}: (connection reset|socket hang up)`));
+});
+
+test('a non-Kubernetes server answering HTML 502: the status line is reported, the token never printed', async () => {
+  const proxy = http.createServer((_request, response) => {
+    response.writeHead(502, { 'Content-Type': 'text/html' });
+    response.end('<html>Bad Gateway</html>\n');
+  });
+  const port = await listen(proxy);
+  const run = await runFailover(['activate', '-v', '--kubeconfig', kubeconfigFor(`http://127.0.0.1:${port}`)], {});
+  proxy.close();
+  assert.is(run.code, 1);
+  assert.match(run.stderr, 'error: <html>Bad Gateway</html>');
+  assert.not.match(run.stderr + run.stdout, 'secret-token-value');
+});
+
+test('unknown flag value and unknown flag: usage errors, exit 2', async () => {
+  const badValue = await runFailover(['activate', '--dry-run=maybe'], {});
+  assert.is(badValue.code, 2);
+  assert.is(badValue.stderr, 'error: invalid --dry-run value "maybe": use none, client or server\n');
+  const badOutput = await runFailover(['activate', '-o', 'xml'], {});
+  assert.is(badOutput.code, 2);
+  assert.match(badOutput.stderr, /^error: Invalid values:/);
+  const unknown = await runFailover(['activate', '--replicas=3'], {});
+  assert.is(unknown.code, 2);
+  assert.match(unknown.stderr, /^error: Unknown arguments?: replicas/);
+  const badTimeout = await runFailover(['activate', '--timeout', 'soon'], { KUBECONFIG: kubeconfigFor('https://127.0.0.1:1') });
+  assert.is(badTimeout.code, 2);
+  assert.is(badTimeout.stderr, 'error: invalid --timeout "soon": use a duration such as 90s or 5m\n');
+});
+
+test('no verb: usage error; --help and --version: exit 0 on stdout', async () => {
+  const none = await runFailover([], {});
+  assert.is(none.code, 2);
+  const help = await runFailover(['--help'], {});
+  assert.is(help.code, 0);
+  assert.match(help.stdout, 'kubectl failover <command>');
+  assert.match(help.stdout, 'kubectl failover activate');
+  assert.is(help.stderr, '');
+  const version = await runFailover(['--version'], {});
+  assert.is(version.code, 0);
+  assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+});
+
+test('missing kubeconfig: one line, exit 2', async () => {
+  const run = await runFailover(['activate'], { HOME: dir });
+  assert.is(run.code, 2);
+  assert.is(run.stderr, `error: no kubeconfig found: ${path.join(dir, '.kube', 'config')} does not exist (set KUBECONFIG or pass --kubeconfig)\n`);
+});
+
+test.run();
