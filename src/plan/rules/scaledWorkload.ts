@@ -64,6 +64,7 @@ function planDeactivation(object: KubeObject, resourceKey: string, current: numb
     action: 'change',
     from: countText,
     to: '0',
+    readiness: 'replicas',
     changes,
     preconditions: [{ path: REPLICAS, value: current }],
   });

@@ -1,0 +1,136 @@
+import type { SandboxRest } from './rest';
+
+export const STORK = 'stork.libopenstorage.org';
+export const MIGRATION_REPLICAS = `${STORK}/migrationReplicas`;
+export const MIGRATED = `${STORK}/migrated`;
+
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  }));
+}
+
+export async function ensureNamespace(rest: SandboxRest, name: string, labels: Record<string, string> = {}): Promise<void> {
+  await rest.ensure('/api/v1/namespaces', { metadata: { name, labels } });
+}
+
+function podTemplate(app: string): unknown {
+  return { metadata: { labels: { app } }, spec: { containers: [{ name: app, image: `example/${app}:1` }] } };
+}
+
+export function statefulSet(name: string, replicas: number, annotations: Record<string, string> = {}): unknown {
+  return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, annotations }, spec: { replicas, serviceName: name, selector: { matchLabels: { app: name } }, template: podTemplate(name) } };
+}
+
+export function deployment(name: string, replicas: number, annotations: Record<string, string> = {}, labels: Record<string, string> = {}): unknown {
+  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, annotations, labels }, spec: { replicas, selector: { matchLabels: { app: name } }, template: podTemplate(name) } };
+}
+
+export function replicaSet(name: string, replicas: number, annotations: Record<string, string> = {}): unknown {
+  return { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name, annotations }, spec: { replicas, selector: { matchLabels: { app: name } }, template: podTemplate(name) } };
+}
+
+export function cronJob(apiVersion: string, name: string, suspend: boolean, annotations: Record<string, string> = {}): unknown {
+  return {
+    apiVersion,
+    kind: 'CronJob',
+    metadata: { name, annotations },
+    spec: { schedule: '*/10 * * * *', suspend, jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name, image: `example/${name}:1` }] } } } } },
+  };
+}
+
+/** batch/v1 CronJob arrived in 1.21: use what the server serves. */
+export async function cronJobApiVersion(rest: SandboxRest): Promise<string> {
+  const list = await rest.get<{ resources: Array<{ kind: string }> }>('/apis/batch/v1');
+  return list.resources.some((resource) => resource.kind === 'CronJob') ? 'batch/v1' : 'batch/v1beta1';
+}
+
+export function collectionFor(object: unknown, namespace: string): string {
+  const { apiVersion, kind } = object as { apiVersion: string; kind: string };
+  const plural = `${kind.toLowerCase()}s`;
+  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  return `${base}/namespaces/${namespace}/${plural}`;
+}
+
+export async function createIn(rest: SandboxRest, namespace: string, object: unknown): Promise<void> {
+  await rest.ensure(collectionFor(object, namespace), object);
+}
+
+export function migrationSchedule(name: string, namespaces: string[], options: { suspend?: boolean; annotations?: Record<string, string>; lastSuccess?: Date; clusterPair?: string; selectors?: Record<string, string> } = {}): unknown {
+  const finished = options.lastSuccess ?? new Date(Date.now() - 5 * 60_000);
+  const created = new Date(finished.getTime() - 42_000);
+  return {
+    apiVersion: `${STORK}/v1alpha1`,
+    kind: 'MigrationSchedule',
+    metadata: { name, annotations: options.annotations ?? {} },
+    spec: {
+      schedulePolicyName: 'default-migration-policy',
+      suspend: options.suspend ?? false,
+      template: {
+        spec: {
+          clusterPair: options.clusterPair ?? 'remotecluster',
+          namespaces,
+          ...(options.selectors ? { namespaceSelectors: options.selectors } : {}),
+          includeResources: true,
+          startApplications: false,
+        },
+      },
+    },
+    status: {
+      applicationActivated: false,
+      items: {
+        Interval: [{ name: `${name}-interval-${finished.getTime()}`, creationTimestamp: created.toISOString(), finishTimestamp: finished.toISOString(), status: 'Successful' }],
+      },
+    },
+  };
+}
+
+/**
+ * The seed runbook's world. Source: namespace with StatefulSet zk (3 replicas), a SchedulePolicy,
+ * ClusterPair remotecluster, MigrationSchedule migrationschedule with a recent success.
+ * Destination: the migrated copy, zk at 0 with migrationReplicas "3", and the schedule's static copy.
+ */
+export async function seedZookeeper(source: SandboxRest, destination: SandboxRest, namespace = 'zookeeper'): Promise<void> {
+  await source.ensure(`/apis/${STORK}/v1alpha1/schedulepolicies`, {
+    apiVersion: `${STORK}/v1alpha1`,
+    kind: 'SchedulePolicy',
+    metadata: { name: 'default-migration-policy' },
+    policy: { interval: { intervalMinutes: 15 } },
+  });
+  await ensureNamespace(source, namespace);
+  await createIn(source, namespace, statefulSet('zk', 3));
+  await createIn(source, namespace, { apiVersion: `${STORK}/v1alpha1`, kind: 'ClusterPair', metadata: { name: 'remotecluster' }, spec: { options: {} } });
+  await createIn(source, namespace, migrationSchedule('migrationschedule', [namespace]));
+
+  await ensureNamespace(destination, namespace);
+  const migrated = { [MIGRATION_REPLICAS]: '3', [MIGRATED]: 'true', [`${STORK}/migrationNamespace`]: namespace };
+  await createIn(destination, namespace, statefulSet('zk', 0, migrated));
+  await createIn(destination, namespace, migrationSchedule('migrationschedule', [namespace], { suspend: true, annotations: { [`${STORK}/static-copy`]: 'true' } }));
+}
+
+/**
+ * Benchmark seed: N namespaces × M workloads on the destination at 0 with Stork's annotations
+ * (cycling Deployment, StatefulSet, CronJob, standalone ReplicaSet), and a schedule per namespace on the source.
+ */
+export async function seedScale(source: SandboxRest, destination: SandboxRest, options: { prefix: string; namespaces: number; workloads: number; concurrency?: number }): Promise<string[]> {
+  const cronVersion = await cronJobApiVersion(destination);
+  const names = Array.from({ length: options.namespaces }, (_, index) => `${options.prefix}-${String(index).padStart(3, '0')}`);
+  const limit = options.concurrency ?? 16;
+  await mapLimit(names, limit, async (namespace) => {
+    await Promise.all([ensureNamespace(source, namespace), ensureNamespace(destination, namespace)]);
+  });
+  const jobs: Array<{ rest: SandboxRest; namespace: string; object: unknown }> = [];
+  for (const namespace of names) {
+    jobs.push({ rest: source, namespace, object: migrationSchedule(`${namespace}-dr`, [namespace]) });
+    for (let index = 0; index < options.workloads; index++) {
+      const replicas = 1 + (index % 3);
+      const annotations = { [MIGRATION_REPLICAS]: String(replicas), [MIGRATED]: 'true' };
+      const name = `app-${index}`;
+      const object = [deployment(name, 0, annotations), statefulSet(name, 0, annotations), cronJob(cronVersion, name, true, { [MIGRATED]: 'true' }), replicaSet(name, 0, annotations)][index % 4];
+      jobs.push({ rest: destination, namespace, object });
+    }
+  }
+  await mapLimit(jobs, limit, ({ rest, namespace, object }) => createIn(rest, namespace, object));
+  return names;
+}
