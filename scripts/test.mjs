@@ -4,7 +4,8 @@
 //
 // Usage: node scripts/test.mjs [suite…]   suites: typecheck unit cli build release e2e (default: all)
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -67,10 +68,34 @@ async function step(name, command, args) {
   return code === 0;
 }
 
+/** The e2e suite runs against one sandbox, brought up here and always torn down. */
+async function e2eSuite() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kf-e2e-sandbox-'));
+  const env = { KF_SANDBOX_DIR: dir };
+  const down = () => run(process.execPath, ['--import', 'tsx', 'scripts/sandbox.ts', 'down'], env);
+  const onSignal = () => {
+    void down().then(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    const up = await run(process.execPath, ['--import', 'tsx', 'scripts/sandbox.ts', 'up', '--seed', 'none'], env);
+    if (up.code !== 0) {
+      console.error('error: the sandbox could not be brought up (see above); the e2e suite fails');
+      failed += 1;
+      return;
+    }
+    await uvuSuite('e2e', env);
+  } finally {
+    await down();
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+}
+
 for (const suite of chosen) {
   console.log(`\n=== suite: ${suite}`);
   if (suite === 'typecheck') await step('tsc --noEmit', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.']);
   else if (suite === 'build') await step('npm run build', 'npm', ['run', '--silent', 'build']);
+  else if (suite === 'e2e') await e2eSuite();
   else await uvuSuite(suite);
 }
 

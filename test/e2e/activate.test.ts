@@ -1,0 +1,196 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createIn, cronJob, deployment, ensureNamespace, migrationSchedule, MIGRATED, MIGRATION_REPLICAS, replicaSet, seedZookeeper, statefulSet, cronJobApiVersion } from '../../scripts/sandbox/seeds';
+import { runFailover } from './cliHarness';
+import { closeClients, sandbox, uniqueNamespace } from '../support/sandbox';
+
+interface Obj {
+  metadata: { resourceVersion: string; annotations?: Record<string, string> };
+  spec: { replicas?: number; suspend?: boolean };
+  status?: { applicationActivated?: boolean; readyReplicas?: number };
+}
+
+const sts = (ns: string, name: string): string => `/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`;
+const dep = (ns: string, name: string): string => `/apis/apps/v1/namespaces/${ns}/deployments/${name}`;
+const schedulePath = (ns: string, name: string): string => `/apis/stork.libopenstorage.org/v1alpha1/namespaces/${ns}/migrationschedules/${name}`;
+
+test('activate -n: zk scaled to its recorded 3, schedule marked activated, pods ready; again: unchanged', async () => {
+  const box = await sandbox();
+  const ns = uniqueNamespace('zk');
+  await seedZookeeper(box.rest('source'), box.rest('destination'), ns);
+  const run = await runFailover(['activate', '-n', ns, '--context', 'destination', '--timeout', '60s'], box.env);
+  assert.is(run.code, 0, run.stderr);
+  assert.match(run.stdout, /statefulset\/zk\s+0 → 3\s+changed/);
+  assert.match(run.stdout, /1\/1 ready after/);
+  const zk = await box.rest('destination').get<Obj>(sts(ns, 'zk'));
+  assert.is(zk.spec.replicas, 3);
+  assert.is(zk.status?.readyReplicas, 3);
+  const schedule = await box.rest('destination').get<Obj>(schedulePath(ns, 'migrationschedule'));
+  assert.is(schedule.status?.applicationActivated, true);
+  const pods = await box.rest('destination').get<{ items: Array<{ metadata: { name: string }; status: { phase: string } }> }>(`/api/v1/namespaces/${ns}/pods`);
+  assert.equal(pods.items.map((pod) => [pod.metadata.name, pod.status.phase]).sort(), [['zk-0', 'Running'], ['zk-1', 'Running'], ['zk-2', 'Running']]);
+
+  const again = await runFailover(['activate', '-n', ns, '--context', 'destination'], box.env);
+  assert.is(again.code, 0);
+  assert.match(again.stdout, /already active: 2 unchanged/);
+  const after = await box.rest('destination').get<Obj>(sts(ns, 'zk'));
+  assert.is(after.metadata.resourceVersion, zk.metadata.resourceVersion);
+});
+
+test('both dry runs print diffs and change nothing (resourceVersions unchanged)', async () => {
+  const box = await sandbox();
+  const ns = uniqueNamespace('dry');
+  await seedZookeeper(box.rest('source'), box.rest('destination'), ns);
+  const before = await box.rest('destination').get<Obj>(sts(ns, 'zk'));
+  const scheduleBefore = await box.rest('destination').get<Obj>(schedulePath(ns, 'migrationschedule'));
+  for (const mode of ['client', 'server']) {
+    const run = await runFailover(['activate', '-n', ns, '--context', 'destination', `--dry-run=${mode}`], box.env);
+    assert.is(run.code, 0, run.stderr);
+    assert.match(run.stdout, `+++ ${ns}/statefulset/zk (${mode === 'server' ? 'server dry run' : 'planned'})`);
+    assert.match(run.stdout, '-  replicas: 0\n+  replicas: 3');
+    assert.match(run.stdout, '+  applicationActivated: true');
+    assert.match(run.stdout, `would change (dry run: ${mode})`);
+  }
+  const after = await box.rest('destination').get<Obj>(sts(ns, 'zk'));
+  const scheduleAfter = await box.rest('destination').get<Obj>(schedulePath(ns, 'migrationschedule'));
+  assert.is(after.metadata.resourceVersion, before.metadata.resourceVersion);
+  assert.is(scheduleAfter.metadata.resourceVersion, scheduleBefore.metadata.resourceVersion);
+  assert.is(after.spec.replicas, 0);
+});
+
+test('garbled annotations next to good ones: good ones activated, bad ones reported with their value, exit 1', async () => {
+  const box = await sandbox();
+  const ns = uniqueNamespace('garbled');
+  const rest = box.rest('destination');
+  await ensureNamespace(rest, ns);
+  await createIn(rest, ns, deployment('good', 0, { [MIGRATION_REPLICAS]: '2' }));
+  await createIn(rest, ns, deployment('word', 0, { [MIGRATION_REPLICAS]: 'three' }));
+  await createIn(rest, ns, deployment('negative', 0, { [MIGRATION_REPLICAS]: '-1' }));
+  await createIn(rest, ns, deployment('huge', 0, { [MIGRATION_REPLICAS]: '99999999999' }));
+  await createIn(rest, ns, deployment('plain', 0));
+  const run = await runFailover(['activate', '-n', ns, '--context', 'destination', '--wait=false', '-o', 'json'], box.env);
+  assert.is(run.code, 1);
+  const report = JSON.parse(run.stdout) as { objects: Array<{ name: string; result: string; message?: string }> };
+  const byName = Object.fromEntries(report.objects.map((row) => [row.name, row]));
+  assert.is(byName.good?.result, 'changed');
+  assert.is(byName.word?.result, 'failed');
+  assert.match(byName.word?.message ?? '', '"three" is not an integer');
+  assert.match(byName.negative?.message ?? '', '"-1" is negative');
+  assert.match(byName.huge?.message ?? '', 'too large');
+  assert.is(byName.plain?.result, 'skipped');
+  assert.is((await rest.get<Obj>(dep(ns, 'good'))).spec.replicas, 2);
+  assert.is((await rest.get<Obj>(dep(ns, 'word'))).spec.replicas, 0);
+});
+
+test('read-only user: forbidden, named verb and resource, nothing changed, exit 1', async () => {
+  const box = await sandbox();
+  const ns = uniqueNamespace('rbac');
+  await seedZookeeper(box.rest('source'), box.rest('destination'), ns);
+  const run = await runFailover(['activate', '-n', ns, '--context', 'destination-readonly', '--wait=false'], box.env);
+  assert.is(run.code, 1);
+  assert.match(run.stdout, /statefulset\/zk\s+0 → 3\s+failed\s+statefulsets.apps "zk" is forbidden: User "readonly" cannot patch resource "statefulsets"/);
+  assert.is((await box.rest('destination').get<Obj>(sts(ns, 'zk'))).spec.replicas, 0);
+});
+
+test('unknown namespace and unknown context: one line, exit 2', async () => {
+  const box = await sandbox();
+  const missing = await runFailover(['activate', '-n', 'no-such-namespace'], box.env);
+  assert.is(missing.code, 2);
+  assert.match(missing.stderr, 'error: namespace "no-such-namespace" not found\n');
+  const context = await runFailover(['activate', '--context', 'prod'], box.env);
+  assert.is(context.code, 2);
+  assert.is(context.stderr, 'error: context "prod" not found in kubeconfig (available: source, source-readonly, destination, destination-readonly)\n');
+});
+
+test('deactivate on the source then activate restores the exact counts; owned ReplicaSets and non-migrated CronJobs skipped', async () => {
+  const box = await sandbox();
+  const ns = uniqueNamespace('roundtrip');
+  const rest = box.rest('source');
+  const cronVersion = await cronJobApiVersion(rest);
+  await ensureNamespace(rest, ns);
+  await createIn(rest, ns, migrationSchedule('dr', [ns]));
+  await createIn(rest, ns, deployment('web', 2));
+  await createIn(rest, ns, statefulSet('db', 3));
+  await createIn(rest, ns, replicaSet('batch', 1));
+  await createIn(rest, ns, cronJob(cronVersion, 'report', false));
+  const deactivate = await runFailover(['deactivate', '-n', ns, '--context', 'source', '--timeout', '60s'], box.env);
+  assert.is(deactivate.code, 0, deactivate.stderr + deactivate.stdout);
+  for (const [path, count] of [[dep(ns, 'web'), '2'], [sts(ns, 'db'), '3'], [`/apis/apps/v1/namespaces/${ns}/replicasets/batch`, '1']] as const) {
+    const object = await rest.get<Obj>(path);
+    assert.is(object.spec.replicas, 0, path);
+    assert.is(object.metadata.annotations?.[MIGRATION_REPLICAS], count, path);
+  }
+  assert.is((await rest.get<Obj>(`/apis/${cronVersion}/namespaces/${ns}/cronjobs/report`)).spec.suspend, true);
+  // A second deactivate keeps the recorded counts (never overwritten with 0).
+  const again = await runFailover(['deactivate', '-n', ns, '--context', 'source'], box.env);
+  assert.is(again.code, 0);
+  assert.is((await rest.get<Obj>(dep(ns, 'web'))).metadata.annotations?.[MIGRATION_REPLICAS], '2');
+
+  const activate = await runFailover(['activate', '-n', ns, '--context', 'source', '-v', '--timeout', '60s'], box.env);
+  assert.is(activate.code, 0, activate.stderr);
+  assert.is((await rest.get<Obj>(dep(ns, 'web'))).spec.replicas, 2);
+  assert.is((await rest.get<Obj>(sts(ns, 'db'))).spec.replicas, 3);
+  assert.is((await rest.get<Obj>(`/apis/apps/v1/namespaces/${ns}/replicasets/batch`)).spec.replicas, 1);
+  // The source's CronJob carries no Stork annotation: activate leaves it for the user, and says so with -v.
+  assert.match(activate.stdout, /cronjob\/report\s+suspended\s+skipped\s+not migrated by Stork/);
+});
+
+test('deactivate: unprotected namespaces refused with -n (unless --force) and left alone by -A', async () => {
+  const box = await sandbox();
+  const ns = uniqueNamespace('unprotected');
+  const rest = box.rest('source');
+  await ensureNamespace(rest, ns);
+  await createIn(rest, ns, deployment('tool', 2));
+  await createIn(rest, 'kube-system', deployment('dns-sim', 2));
+  const refused = await runFailover(['deactivate', '-n', ns, '--context', 'source'], box.env);
+  assert.is(refused.code, 2);
+  assert.match(refused.stderr, `error: refusing to deactivate namespace "${ns}": not protected: no MigrationSchedule migrates it`);
+  const all = await runFailover(['deactivate', '-A', '--context', 'source', '--dry-run=server'], box.env);
+  assert.is(all.code, 0, all.stderr);
+  assert.match(all.stdout, /left out \(not protected by Stork\): .*kube-system/);
+  assert.match(all.stdout, new RegExp(`left out .*${ns}`));
+  assert.is((await rest.get<Obj>(dep(ns, 'tool'))).spec.replicas, 2);
+  const real = await runFailover(['deactivate', '-A', '--context', 'source', '--wait=false'], box.env);
+  assert.ok(real.code === 0, real.stderr);
+  assert.is((await rest.get<Obj>(dep('kube-system', 'dns-sim'))).spec.replicas, 2);
+  assert.is((await rest.get<Obj>(dep(ns, 'tool'))).spec.replicas, 2);
+  const forced = await runFailover(['deactivate', '-n', ns, '--context', 'source', '--force', '--wait=false'], box.env);
+  assert.is(forced.code, 0, forced.stderr);
+  assert.is((await rest.get<Obj>(dep(ns, 'tool'))).spec.replicas, 0);
+});
+
+test('migrated CronJobs resume; -l limits the objects; --wait timeout names what is not ready', async () => {
+  const box = await sandbox();
+  const ns = uniqueNamespace('misc');
+  const rest = box.rest('destination');
+  const cronVersion = await cronJobApiVersion(rest);
+  await ensureNamespace(rest, ns);
+  await createIn(rest, ns, cronJob(cronVersion, 'backup', true, { [MIGRATED]: 'true' }));
+  await createIn(rest, ns, deployment('front', 0, { [MIGRATION_REPLICAS]: '1' }, { tier: 'front' }));
+  await createIn(rest, ns, deployment('stuck', 0, { [MIGRATION_REPLICAS]: '1', 'sandbox.kubectl-failover.dev/never-ready': 'true' }, { tier: 'back' }));
+  const front = await runFailover(['activate', '-n', ns, '--context', 'destination', '-l', 'tier=front', '--timeout', '60s'], box.env);
+  assert.is(front.code, 0, front.stderr);
+  assert.is((await rest.get<Obj>(dep(ns, 'front'))).spec.replicas, 1);
+  assert.is((await rest.get<Obj>(dep(ns, 'stuck'))).spec.replicas, 0);
+  const rest2 = await runFailover(['activate', '-n', ns, '--context', 'destination', '--timeout', '3s'], box.env);
+  assert.is(rest2.code, 1);
+  assert.match(rest2.stdout, /cronjob\/backup\s+suspended → active\s+changed/);
+  assert.match(rest2.stdout, new RegExp(`timed out after \\d+(\\.\\d)?s with 1/2 ready; not ready: ${ns}/deployment/stuck \\(0/1 ready\\)`));
+  assert.is((await rest.get<Obj>(`/apis/${cronVersion}/namespaces/${ns}/cronjobs/backup`)).spec.suspend, false);
+});
+
+test('activate -A activates every namespace with migrated workloads', async () => {
+  const box = await sandbox();
+  const names = [uniqueNamespace('all'), uniqueNamespace('all')];
+  for (const ns of names) {
+    await ensureNamespace(box.rest('destination'), ns);
+    await createIn(box.rest('destination'), ns, statefulSet('zk', 0, { [MIGRATION_REPLICAS]: '2' }));
+  }
+  const run = await runFailover(['activate', '-A', '--context', 'destination', '--wait=false', '-o', 'yaml'], box.env);
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  for (const ns of names) assert.is((await box.rest('destination').get<Obj>(sts(ns, 'zk'))).spec.replicas, 2);
+  assert.match(run.stdout, 'kind: ActivationReport');
+});
+
+test.after(() => closeClients());
+test.run();

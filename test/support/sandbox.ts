@@ -1,0 +1,68 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readState, restFor, startSandbox, stopSandbox, type ClusterName, type SandboxState } from '../../scripts/sandbox/cluster';
+import type { SandboxRest } from '../../scripts/sandbox/rest';
+
+export interface Sandbox {
+  state: SandboxState;
+  kubeconfig: string;
+  /** Admin (or read-only) REST access for set-up and checks. */
+  rest(cluster: ClusterName, role?: 'admin' | 'readonly'): SandboxRest;
+  /** An environment for running the plugin against this sandbox. */
+  env: NodeJS.ProcessEnv;
+}
+
+let shared: Promise<Sandbox> | undefined;
+let counter = 0;
+
+/**
+ * The sandbox of this test run: the one scripts/test.mjs brought up (KF_SANDBOX_DIR), or, when a
+ * test file runs alone, one started here and stopped when the process ends. Never skipped: if it
+ * cannot be provisioned the test fails with the reason.
+ */
+export function sandbox(): Promise<Sandbox> {
+  shared ??= (async () => {
+    const given = process.env.KF_SANDBOX_DIR;
+    let state: SandboxState;
+    if (given && existsSync(path.join(given, 'state.json'))) {
+      state = readState(given);
+    } else {
+      const dir = mkdtempSync(path.join(tmpdir(), 'kf-sandbox-'));
+      state = await startSandbox(dir);
+      process.once('beforeExit', () => void stopSandbox(dir));
+    }
+    const clients = new Map<string, SandboxRest>();
+    return {
+      state,
+      kubeconfig: state.kubeconfig,
+      rest(cluster, role = 'admin') {
+        const key = `${cluster}/${role}`;
+        let client = clients.get(key);
+        if (!client) {
+          client = restFor(state, cluster, role);
+          clients.set(key, client);
+        }
+        return client;
+      },
+      env: { KUBECONFIG: state.kubeconfig, HOME: process.env.HOME, PATH: process.env.PATH },
+    };
+  })();
+  return shared;
+}
+
+/** A namespace name no other test uses. */
+export function uniqueNamespace(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${process.pid % 10000}-${counter}`;
+}
+
+export function closeClients(): void {
+  // Keep-alive sockets would hold the process open after the last test.
+  void shared?.then((box) => {
+    for (const cluster of ['source', 'destination'] as const) {
+      box.rest(cluster).close();
+      box.rest(cluster, 'readonly').close();
+    }
+  });
+}
