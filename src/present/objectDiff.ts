@@ -3,10 +3,14 @@ import { displayName, refOf } from '../kube/objects';
 import type { Palette } from './colors';
 import { unifiedDiff } from './diff';
 
-/** managedFields is bookkeeping the server rewrites on every write; it would drown the diff. */
+/**
+ * managedFields is bookkeeping the server rewrites on every write; it would drown the diff. Keys
+ * are put in kubectl's order so a list item (kind filled in by us) and a server answer line up.
+ */
 function forDiff(object: KubeObject): KubeObject {
   const { managedFields: _managedFields, ...metadata } = object.metadata;
-  return { ...object, metadata };
+  const { apiVersion, kind, metadata: _metadata, spec, status, ...rest } = object as KubeObject & Record<string, unknown>;
+  return { apiVersion, kind, metadata, ...(spec === undefined ? {} : { spec }), ...rest, ...(status === undefined ? {} : { status }) } as KubeObject;
 }
 
 /** The YAML diff of one object, labelled like `kubectl diff` (live → planned or server answer). */
