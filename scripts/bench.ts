@@ -1,0 +1,128 @@
+// npm run bench [-- --large | --namespaces N --workloads M | --runs R]
+// Measures, side by side in one run against the sandbox's real API servers:
+//   activate -A (built binary), activate -A --dry-run=server, deactivate -A,
+//   the manual baseline (a loop of `kubectl scale`, one per annotated workload),
+//   cold start of --help / --version against `node -e 0`.
+// Reports median wall time, API requests by verb, peak memory, and ratios; writes .bench/results.json.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { restFor, startSandbox, stopSandbox } from './sandbox/cluster';
+import { seedScale } from './sandbox/seeds';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const binary = path.join(root, 'dist', 'kubectl-failover');
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number): number => {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 ? Number(args[index + 1]) : fallback;
+};
+const large = args.includes('--large');
+const namespaces = option('namespaces', large ? 500 : 100);
+const workloads = option('workloads', large ? 4 : 3);
+const runs = option('runs', 3);
+
+interface Measure {
+  name: string;
+  seconds: number[];
+  requests: Record<string, number>;
+  peakMb: number;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+};
+
+/** Runs a command under /usr/bin/time for peak RSS; returns wall seconds and peak MB. */
+function timed(command: string, commandArgs: string[], env: NodeJS.ProcessEnv): { seconds: number; peakMb: number } {
+  const started = process.hrtime.bigint();
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...commandArgs], { env, encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0 && result.status !== 1) throw new Error(`${command} ${commandArgs.join(' ')} failed: ${result.stderr}`);
+  const peakKb = Number(result.stderr.trim().split('\n').pop());
+  return { seconds, peakMb: peakKb / 1024 };
+}
+
+function pluginRun(name: string, pluginArgs: string[], env: NodeJS.ProcessEnv, statsFile: string): Measure {
+  rmSync(statsFile, { force: true });
+  const { seconds, peakMb } = timed(binary, pluginArgs, { ...env, KUBECTL_FAILOVER_REQUEST_STATS: statsFile });
+  const line = JSON.parse(readFileSync(statsFile, 'utf8').trim().split('\n').pop() ?? '{}') as { requests?: Record<string, number> };
+  return { name, seconds: [seconds], requests: line.requests ?? {}, peakMb };
+}
+
+function merge(into: Measure | undefined, next: Measure): Measure {
+  return into ? { ...into, seconds: [...into.seconds, ...next.seconds], peakMb: Math.max(into.peakMb, next.peakMb) } : next;
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'kf-bench-'));
+try {
+  const state = await startSandbox(dir);
+  const source = restFor(state, 'source');
+  const destination = restFor(state, 'destination');
+  const seedStarted = Date.now();
+  await seedScale(source, destination, { prefix: 'bench', namespaces, workloads });
+  process.stderr.write(`[bench] seeded ${namespaces} × ${workloads} in ${((Date.now() - seedStarted) / 1000).toFixed(1)}s\n`);
+  const env = { ...process.env, KUBECONFIG: state.kubeconfig };
+  const stats = path.join(dir, 'stats.jsonl');
+  const common = ['-A', '--context', 'destination', '--wait=false', '-o', 'json'];
+
+  const measures = new Map<string, Measure>();
+  const add = (measure: Measure): void => void measures.set(measure.name, merge(measures.get(measure.name), measure));
+  for (let run = 0; run < runs; run++) {
+    add(pluginRun('activate -A --dry-run=server', ['activate', ...common, '--dry-run=server'], env, stats));
+    add(pluginRun('activate -A', ['activate', ...common], env, stats));
+    add(pluginRun('deactivate -A', ['deactivate', ...common], env, stats));
+  }
+
+  // Manual baseline: one `kubectl scale` per annotated workload (what an operator scripts today).
+  const targets: Array<{ kind: string; namespace: string; name: string; replicas: string }> = [];
+  for (const kind of ['deployments', 'statefulsets', 'replicasets']) {
+    const list = await destination.get<{ items: Array<{ metadata: { name: string; namespace: string; annotations?: Record<string, string> } }> }>(`/apis/apps/v1/${kind}`);
+    for (const item of list.items) {
+      const replicas = item.metadata.annotations?.['stork.libopenstorage.org/migrationReplicas'];
+      if (replicas) targets.push({ kind, namespace: item.metadata.namespace, name: item.metadata.name, replicas });
+    }
+  }
+  const loopStarted = process.hrtime.bigint();
+  for (const target of targets) {
+    spawnSync('kubectl', ['--context', 'destination', 'scale', `${target.kind}/${target.name}`, '-n', target.namespace, `--replicas=${target.replicas}`], { env, stdio: 'ignore' });
+  }
+  const loopSeconds = Number(process.hrtime.bigint() - loopStarted) / 1e9;
+  measures.set('kubectl scale loop (baseline)', { name: 'kubectl scale loop (baseline)', seconds: [loopSeconds], requests: { patch: targets.length }, peakMb: NaN });
+
+  const cold = (name: string, command: string, commandArgs: string[]): void => {
+    const samples = Array.from({ length: 10 }, () => timed(command, commandArgs, env));
+    measures.set(name, { name, seconds: samples.map((sample) => sample.seconds), requests: {}, peakMb: Math.max(...samples.map((sample) => sample.peakMb)) });
+  };
+  cold('node -e 0 (start-up baseline)', process.execPath, ['-e', '0']);
+  cold('kubectl-failover --help', binary, ['--help']);
+  cold('kubectl-failover --version', binary, ['--version']);
+  source.close();
+  destination.close();
+
+  const baseline = median(measures.get('kubectl scale loop (baseline)')?.seconds ?? []);
+  const nodeStart = median(measures.get('node -e 0 (start-up baseline)')?.seconds ?? []);
+  const objects = namespaces * workloads;
+  const rows = [...measures.values()].map((measure) => {
+    const seconds = median(measure.seconds);
+    const total = Object.values(measure.requests).reduce((sum, count) => sum + count, 0);
+    const isStart = measure.name.includes('--help') || measure.name.includes('--version') || measure.name.startsWith('node');
+    const ratio = isStart ? `${(seconds / nodeStart).toFixed(2)}× node -e 0` : `${(baseline / seconds).toFixed(1)}× faster than baseline`;
+    const requestText = total ? `${total} (${Object.entries(measure.requests).map(([verb, count]) => `${verb} ${count}`).join(', ')})` : '';
+    return { name: measure.name, seconds, runs: measure.seconds.length, requests: requestText, peakMb: Number.isNaN(measure.peakMb) ? '' : measure.peakMb.toFixed(0), ratio };
+  });
+  const header = ['case', 'median s', 'runs', 'API requests', 'peak MB', 'ratio'];
+  const table = [header, ...rows.map((row) => [row.name, row.seconds.toFixed(3), String(row.runs), row.requests, row.peakMb, row.ratio])];
+  const widths = header.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
+  const text = table.map((row) => `| ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`);
+  text.splice(1, 0, `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`);
+  console.log(`\n${namespaces} namespaces × ${workloads} workloads = ${objects} objects; request floor for activate -A: one LIST per kind + ${objects} PATCH`);
+  console.log(text.join('\n'));
+  mkdirSync(path.join(root, '.bench'), { recursive: true });
+  writeFileSync(path.join(root, '.bench', 'results.json'), JSON.stringify({ namespaces, workloads, runs, rows, date: new Date().toISOString() }, null, 2));
+} finally {
+  await stopSandbox(dir);
+}
