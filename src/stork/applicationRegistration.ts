@@ -49,8 +49,10 @@ export function registeredKinds(registrations: readonly KubeObject[]): Registere
       const kind = resource?.kind;
       if (typeof group !== 'string' || typeof version !== 'string' || typeof kind !== 'string' || !kind) continue;
       const options = [parseSuspendOption(resource?.suspendOptions)];
-      const custom = resource?.customSuspendOptions;
-      if (Array.isArray(custom)) options.push(...custom.map(parseSuspendOption));
+      // Stork calls the extra paths nestedSuspendOptions; some registrations say customSuspendOptions.
+      for (const extra of [resource?.nestedSuspendOptions, resource?.customSuspendOptions]) {
+        if (Array.isArray(extra)) options.push(...extra.map(parseSuspendOption));
+      }
       const suspendOptions = options.filter((option): option is SuspendOption => option !== undefined);
       if (suspendOptions.length === 0) continue;
       if (kinds.some((known) => known.group === group && known.kind === kind)) continue;

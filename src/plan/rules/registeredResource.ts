@@ -5,29 +5,34 @@ import { parseTypedValue, type RegisteredKind, type SuspendOption } from '../../
 import { planFor } from '../objectPlan';
 import type { Direction, FieldChange, ObjectPlan, Precondition } from '../types';
 
-type Wanted = { ok: true; path: string[]; value: Json } | { ok: false; problem: string } | { ok: 'absent' };
+type Wanted = { ok: true; path: string[]; value: Json; record?: { key: string; value: string } } | { ok: false; problem: string } | { ok: 'absent' };
 
 /**
- * Custom resources registered through an ApplicationRegistration: each suspend path is restored to
- * its active value on activation and set to its suspended value on deactivation. Stork records both
- * in the annotation `stork.libopenstorage.org/<path>` as "<active>,<suspended>"; older objects carry
- * them in migrationCRDActivate / migrationCRDDeactivate.
+ * Custom resources registered through an ApplicationRegistration, as Stork handles them:
+ * - bool suspend paths are a "suspended" switch: activation sets false, deactivation true;
+ * - int and string paths are restored on activation to the first part of the annotation
+ *   `stork.libopenstorage.org/<path>` ("<active>,<suspended>"; older objects:
+ *   migrationCRDActivate), and on deactivation set to the registration's suspend value, with the
+ *   current value recorded in that annotation in the same request so it is never lost.
  */
 export function planRegisteredResource(object: KubeObject, resourceKey: string, direction: Direction, kind: RegisteredKind): ObjectPlan {
   const wanted = kind.suspendOptions.map((option) => wantedValue(object, option, direction));
   const problem = wanted.find((entry): entry is { ok: false; problem: string } => entry.ok === false);
   if (problem) return planFor(object, resourceKey, { action: 'error', reason: problem.problem });
-  const known = wanted.filter((entry): entry is { ok: true; path: string[]; value: Json } => entry.ok === true);
+  const known = wanted.filter((entry): entry is Extract<Wanted, { ok: true }> => entry.ok === true);
   if (known.length === 0) {
-    return planFor(object, resourceKey, { action: 'skipped', reason: `no ${StorkAnnotation.prefix}<path> annotation recording the values to set` });
+    return planFor(object, resourceKey, { action: 'skipped', reason: `not migrated by Stork (no ${StorkAnnotation.prefix}<path> or ${StorkAnnotation.migrated} annotation)` });
   }
   const changes: FieldChange[] = [];
   const preconditions: Precondition[] = [];
-  for (const { path, value } of known) {
+  for (const { path, value, record } of known) {
     const current = getPath(object, path);
     if (jsonEqual(current, value)) continue;
     changes.push({ path, from: current, to: value });
     if (current !== undefined) preconditions.push({ path, value: current });
+    if (record && object.metadata.annotations?.[record.key] !== record.value) {
+      changes.push({ path: ['metadata', 'annotations', record.key], from: object.metadata.annotations?.[record.key], to: record.value });
+    }
   }
   const describe = (values: readonly (Json | undefined)[]): string => values.map((value) => (value === undefined ? '<unset>' : JSON.stringify(value))).join(',');
   const from = describe(known.map(({ path }) => getPath(object, path)));
@@ -40,18 +45,23 @@ function wantedValue(object: KubeObject, option: SuspendOption, direction: Direc
   const annotations = object.metadata.annotations ?? {};
   const key = `${StorkAnnotation.prefix}${option.path}`;
   const path = option.path.split('.');
-  let raw: string | undefined;
-  const combined = annotations[key];
-  if (combined !== undefined) {
-    const comma = combined.indexOf(',');
-    if (comma === -1) return { ok: false, problem: `annotation ${key} "${combined}" is not "<active>,<suspended>"` };
-    raw = direction === 'activate' ? combined.slice(0, comma) : combined.slice(comma + 1);
-  } else {
-    raw = direction === 'activate' ? annotations[StorkAnnotation.crdActivate] : annotations[StorkAnnotation.crdDeactivate];
-    if (raw === undefined && direction === 'deactivate' && annotations[StorkAnnotation.migrated] !== undefined) raw = option.value;
+  const migrated = annotations[StorkAnnotation.migrated] !== undefined || annotations[key] !== undefined;
+  // Deactivation runs only in namespaces Stork protects (scope.ts), where the source's originals carry no annotation.
+  if (option.type === 'bool') {
+    if (!migrated && direction === 'activate') return { ok: 'absent' };
+    return { ok: true, path, value: direction === 'deactivate' };
   }
-  if (raw === undefined) return { ok: 'absent' };
-  const parsed = parseTypedValue(raw, option.type);
-  if (!parsed.ok) return { ok: false, problem: `value for ${option.path} ${parsed.problem} (type ${option.type})` };
+  if (direction === 'deactivate') {
+    const suspended = parseTypedValue(option.value, option.type);
+    if (!suspended.ok) return { ok: false, problem: `registration ${option.path} suspend value ${suspended.problem}` };
+    const current = getPath(object, path);
+    if (current === undefined || jsonEqual(current, suspended.value)) return { ok: true, path, value: suspended.value };
+    return { ok: true, path, value: suspended.value, record: { key, value: `${String(current)},${option.value}` } };
+  }
+  const recorded = annotations[key] ?? annotations[StorkAnnotation.crdActivate];
+  if (recorded === undefined) return { ok: 'absent' };
+  const active = recorded.split(',')[0] ?? '';
+  const parsed = parseTypedValue(active, option.type);
+  if (!parsed.ok) return { ok: false, problem: `annotation ${annotations[key] !== undefined ? key : StorkAnnotation.crdActivate} "${recorded}": ${parsed.problem} (type ${option.type})` };
   return { ok: true, path, value: parsed.value };
 }
