@@ -5,6 +5,7 @@ import type { ResolvedContext } from '../kube/kubeconfig';
 export interface OutputStream {
   write(text: string): unknown;
   isTTY?: boolean;
+  columns?: number;
 }
 
 export interface Streams {

@@ -22,7 +22,8 @@ export function createCommandContext(io: Streams & { env: NodeJS.ProcessEnv }, o
     env: io.env,
     clock: systemClock,
     color: colorEnabled(io, io.env, options.color),
-    interactive: Boolean(io.stderr.isTTY) && !noColor && options.color,
+    // A terminal of unknown width (`script` without a size) would make spinners redraw forever.
+    interactive: Boolean(io.stderr.isTTY) && (io.stderr.columns ?? 0) > 0 && !noColor && options.color,
     cluster(contextName) {
       const key = contextName ?? options.context ?? '';
       let session = sessions.get(key);

@@ -21,7 +21,8 @@ export async function createProgress(context: CommandContext): Promise<Progress>
   const { default: ora } = await import('ora');
   return {
     start(text) {
-      const spinner = ora({ text, stream: context.streams.stderr as NodeJS.WritableStream, color: 'cyan' }).start();
+      // discardStdin would hold stdin open (raw mode) and keep the process alive after the command ends.
+      const spinner = ora({ text, stream: context.streams.stderr as NodeJS.WritableStream, color: 'cyan', discardStdin: false }).start();
       return {
         update: (next) => {
           spinner.text = next;
