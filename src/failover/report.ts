@@ -21,7 +21,7 @@ export interface ObjectReportRow {
 /** The plain data every output format is drawn from; `-o json|yaml` prints it as is. */
 export interface ActivationReport {
   kind: 'ActivationReport';
-  verb: Direction;
+  verb: Direction | 'suspend' | 'resume';
   context: string;
   dryRun: DryRunMode;
   namespaces: Array<{ name: string; included: boolean; reason: string }>;
@@ -32,7 +32,7 @@ export interface ActivationReport {
 }
 
 export function buildReport(args: {
-  verb: Direction;
+  verb: Direction | 'suspend' | 'resume';
   context: string;
   dryRun: DryRunMode;
   scope: readonly NamespaceScope[];

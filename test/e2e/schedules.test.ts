@@ -1,0 +1,65 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createIn, ensureNamespace, migrationSchedule } from '../../scripts/sandbox/seeds';
+import { runFailover } from './cliHarness';
+import { closeClients, sandbox, uniqueNamespace } from '../support/sandbox';
+
+interface Schedule {
+  metadata: { resourceVersion: string };
+  spec: { suspend: boolean };
+}
+
+const path = (ns: string, name: string): string => `/apis/stork.libopenstorage.org/v1alpha1/namespaces/${ns}/migrationschedules/${name}`;
+
+test('suspend one, several, by cluster pair; dry runs change nothing; resume; idempotent', async () => {
+  const box = await sandbox();
+  const rest = box.rest('source');
+  const ns = uniqueNamespace('sched');
+  await ensureNamespace(rest, ns);
+  await createIn(rest, ns, migrationSchedule('daily', [ns]));
+  await createIn(rest, ns, migrationSchedule('hourly', [ns]));
+  await createIn(rest, ns, migrationSchedule('other-pair', [ns], { clusterPair: 'backup-site' }));
+  const before = await rest.get<Schedule>(path(ns, 'daily'));
+
+  for (const mode of ['client', 'server']) {
+    const dry = await runFailover(['suspend', 'daily', '-n', ns, '--context', 'source', `--dry-run=${mode}`], box.env);
+    assert.is(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, '-  suspend: false\n+  suspend: true');
+  }
+  assert.is((await rest.get<Schedule>(path(ns, 'daily'))).metadata.resourceVersion, before.metadata.resourceVersion);
+
+  const one = await runFailover(['suspend', 'daily', '-n', ns, '--context', 'source'], box.env);
+  assert.is(one.code, 0, one.stderr);
+  assert.match(one.stdout, /NAME\s+POLICYNAME\s+CLUSTERPAIR\s+SUSPEND\s+LAST-SUCCESS-TIME\s+LAST-SUCCESS-DURATION\s+RESULT/);
+  assert.match(one.stdout, /daily\s+default-migration-policy\s+remotecluster\s+true\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+42s\s+changed/);
+  assert.is((await rest.get<Schedule>(path(ns, 'hourly'))).spec.suspend, false);
+
+  const byPair = await runFailover(['suspend', '-n', ns, '--context', 'source', '--cluster-pair', 'remotecluster'], box.env);
+  assert.match(byPair.stdout, /daily\s.*unchanged/);
+  assert.match(byPair.stdout, /hourly\s.*changed/);
+  assert.is((await rest.get<Schedule>(path(ns, 'other-pair'))).spec.suspend, false);
+
+  const resume = await runFailover(['resume', 'daily', 'hourly', '-n', ns, '--context', 'source', '-o', 'json'], box.env);
+  assert.is(resume.code, 0);
+  const report = JSON.parse(resume.stdout) as { summary: { changed: number } };
+  assert.is(report.summary.changed, 2);
+  assert.is((await rest.get<Schedule>(path(ns, 'daily'))).spec.suspend, false);
+});
+
+test('unknown schedule name: exit 2, nothing changed; read-only user: forbidden, exit 1', async () => {
+  const box = await sandbox();
+  const rest = box.rest('source');
+  const ns = uniqueNamespace('sched');
+  await ensureNamespace(rest, ns);
+  await createIn(rest, ns, migrationSchedule('daily', [ns]));
+  const unknown = await runFailover(['suspend', 'daily', 'weekly', '-n', ns, '--context', 'source'], box.env);
+  assert.is(unknown.code, 2);
+  assert.match(unknown.stderr, `error: migrationschedule "weekly" not found in namespace ${ns}`);
+  assert.is((await rest.get<Schedule>(path(ns, 'daily'))).spec.suspend, false);
+  const forbidden = await runFailover(['suspend', '-n', ns, '--context', 'source-readonly'], box.env);
+  assert.is(forbidden.code, 1);
+  assert.match(forbidden.stdout, /daily\s.*failed\s+migrationschedules.stork.libopenstorage.org "daily" is forbidden/);
+});
+
+test.after(() => closeClients());
+test.run();
