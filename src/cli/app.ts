@@ -8,6 +8,7 @@ import { DRY_RUN_MODES, withGlobalOptions, type GlobalOptions } from './globalOp
 import { parseDuration } from '../util/duration';
 import { reportError } from './reportError';
 import { activateCommand, deactivateCommand } from '../commands/activate/command';
+import { statusCommand } from '../commands/status/command';
 import { resumeCommand, suspendCommand } from '../commands/suspend/command';
 
 export interface CliIo extends Streams {
@@ -24,7 +25,7 @@ export interface CommandModule {
 }
 
 // Registered explicitly (not by scanning folders) so the bundle sees every import.
-const COMMANDS: readonly CommandModule[] = [activateCommand, deactivateCommand, suspendCommand, resumeCommand];
+const COMMANDS: readonly CommandModule[] = [activateCommand, deactivateCommand, suspendCommand, resumeCommand, statusCommand];
 
 export const PROGRAM_NAME = 'kubectl failover';
 

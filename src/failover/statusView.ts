@@ -1,0 +1,132 @@
+import { kindKey } from '../kube/discovery';
+import { getPath } from '../kube/jsonPath';
+import type { KubeObject } from '../kube/objects';
+import { parseReplicaCount } from '../plan/rules/replicaCount';
+import { StorkAnnotation } from '../stork/annotations';
+import { WorkloadKinds } from '../stork/kinds';
+import { isSuspended, migratedNamespaces, scheduleClusterPair, schedulePolicyName, type NamespaceInfo } from '../stork/migrationSchedule';
+import { lastSuccess } from '../stork/scheduleStatus';
+import type { Workload } from './collect';
+
+export type Verdict = 'active' | 'standby' | 'partially active' | 'not protected';
+
+export interface WorkloadStatus {
+  kind: string;
+  name: string;
+  replicas: number;
+  recorded: string;
+  ready: number;
+}
+
+export interface ScheduleStatus {
+  namespace: string;
+  name: string;
+  policy: string;
+  clusterPair: string;
+  suspended: boolean;
+  lastSuccess: string;
+  lastSuccessAgeSeconds: number | null;
+  applicationActivated: boolean;
+}
+
+export interface NamespaceStatus {
+  cluster: string;
+  namespace: string;
+  verdict: Verdict;
+  schedules: ScheduleStatus[];
+  workloads: WorkloadStatus[];
+  warnings: string[];
+}
+
+export interface StatusInput {
+  cluster: string;
+  workloads: readonly Workload[];
+  schedules: readonly KubeObject[];
+  namespaces: readonly NamespaceInfo[];
+  /** Policy name → interval in minutes, for staleness. */
+  policyIntervals: ReadonlyMap<string, number>;
+  /** "namespace/kind/name" of workloads an HPA targets. */
+  autoscaled: ReadonlySet<string>;
+  staleFactor: number;
+  now: number;
+}
+
+const SCALED = new Set([WorkloadKinds.deployment, WorkloadKinds.statefulSet, WorkloadKinds.replicaSet, WorkloadKinds.deploymentConfig].map((kind) => kindKey(kind.group, kind.kind)));
+
+function numberAt(object: KubeObject, path: readonly string[]): number {
+  const value = getPath(object, path);
+  return typeof value === 'number' ? value : 0;
+}
+
+/** The DR state of each namespace on one cluster, with the integrity problems no other tool shows. Pure. */
+export function namespaceStatuses(input: StatusInput): NamespaceStatus[] {
+  const names = [...new Set([...input.namespaces.map((namespace) => namespace.name)])].sort();
+  return names.map((namespace) => {
+    const warnings: string[] = [];
+    const schedules = input.schedules
+      .filter((schedule) => migratedNamespaces(schedule, input.namespaces).has(namespace))
+      .map((schedule): ScheduleStatus => {
+        const success = lastSuccess(schedule);
+        const age = success ? Math.max(0, Math.round((input.now - success.finished.getTime()) / 1000)) : null;
+        const interval = input.policyIntervals.get(schedulePolicyName(schedule));
+        if (interval && age !== null && age > interval * 60 * input.staleFactor) {
+          warnings.push(`migrationschedule ${schedule.metadata.name}: last success ${Math.round(age / 60)}m ago, more than ${input.staleFactor}× its ${interval}m interval`);
+        }
+        if (!success) warnings.push(`migrationschedule ${schedule.metadata.name}: no successful migration recorded`);
+        return {
+          namespace: schedule.metadata.namespace ?? '',
+          name: schedule.metadata.name,
+          policy: schedulePolicyName(schedule),
+          clusterPair: scheduleClusterPair(schedule),
+          suspended: isSuspended(schedule),
+          lastSuccess: success ? success.finished.toISOString() : '',
+          lastSuccessAgeSeconds: age,
+          applicationActivated: getPath(schedule, ['status', 'applicationActivated']) === true,
+        };
+      });
+    const workloads: WorkloadStatus[] = [];
+    let up = 0;
+    let down = 0;
+    let migrated = 0;
+    for (const { object, resourceKey } of input.workloads) {
+      if (object.metadata.namespace !== namespace || !SCALED.has(resourceKey) || object.metadata.ownerReferences?.length) continue;
+      const annotations = object.metadata.annotations ?? {};
+      const recorded = annotations[StorkAnnotation.migrationReplicas];
+      const replicas = numberAt(object, ['spec', 'replicas']);
+      const label = `${object.kind.toLowerCase()}/${object.metadata.name}`;
+      if (recorded !== undefined || annotations[StorkAnnotation.migrated] !== undefined) migrated += 1;
+      if (annotations[StorkAnnotation.migrated] !== undefined && recorded === undefined) warnings.push(`${label}: migrated by Stork but has no ${StorkAnnotation.migrationReplicas} annotation`);
+      if (recorded !== undefined) {
+        const parsed = parseReplicaCount(recorded);
+        if (!parsed.ok) warnings.push(`${label}: ${StorkAnnotation.migrationReplicas} ${parsed.problem}`);
+        else if (parsed.count === 0) warnings.push(`${label}: ${StorkAnnotation.migrationReplicas} is 0: activation would leave it down`);
+      }
+      if (replicas === 0 && input.autoscaled.has(`${namespace}/${object.kind}/${object.metadata.name}`)) {
+        warnings.push(`${label}: a HorizontalPodAutoscaler targets this standby workload; it will fight the scale-up or keep it at 0`);
+      }
+      if (replicas > 0) up += 1;
+      else down += 1;
+      workloads.push({ kind: object.kind, name: object.metadata.name, replicas, recorded: recorded ?? '', ready: numberAt(object, ['status', 'readyReplicas']) });
+    }
+    let verdict: Verdict;
+    if (schedules.length === 0 && migrated === 0) verdict = 'not protected';
+    else if (down === 0 && up > 0) verdict = 'active';
+    else if (up === 0) verdict = 'standby';
+    else verdict = 'partially active';
+    return { cluster: input.cluster, namespace, verdict, schedules, workloads, warnings };
+  });
+}
+
+/** Warnings that need both clusters: a schedule suspended on both sides stops protection altogether. */
+export function crossClusterWarnings(source: readonly NamespaceStatus[], destination: readonly NamespaceStatus[]): void {
+  for (const here of source) {
+    const there = destination.find((entry) => entry.namespace === here.namespace);
+    if (!there) continue;
+    for (const schedule of here.schedules) {
+      const copy = there.schedules.find((candidate) => candidate.name === schedule.name);
+      if (schedule.suspended && copy?.suspended) {
+        here.warnings.push(`migrationschedule ${schedule.name} is suspended on both clusters: nothing replicates`);
+      }
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import type { NamespaceStatus } from '../failover/statusView';
+import { formatDuration } from '../util/duration';
+import type { Palette } from './colors';
+import { renderTable } from './table';
+
+/** The compact human view of `status`: one block per namespace and cluster. */
+export function renderStatus(statuses: readonly NamespaceStatus[], colors: Palette): string {
+  if (statuses.length === 0) return 'no namespace to report\n';
+  const blocks = statuses.map((status) => {
+    const lines = [colors.bold(`${status.namespace} on ${status.cluster}: ${status.verdict}`)];
+    if (status.schedules.length > 0) {
+      lines.push(
+        renderTable(
+          ['SCHEDULE', 'POLICYNAME', 'CLUSTERPAIR', 'SUSPEND', 'LAST-SUCCESS-AGE', 'ACTIVATED'],
+          status.schedules.map((schedule) => [
+            `${schedule.namespace}/${schedule.name}`,
+            schedule.policy,
+            schedule.clusterPair,
+            String(schedule.suspended),
+            schedule.lastSuccessAgeSeconds === null ? 'never' : formatDuration(schedule.lastSuccessAgeSeconds * 1000),
+            String(schedule.applicationActivated),
+          ]),
+        ).trimEnd(),
+      );
+    }
+    if (status.workloads.length > 0) {
+      lines.push(
+        renderTable(
+          ['WORKLOAD', 'REPLICAS', 'RECORDED', 'READY'],
+          status.workloads.map((workload) => [`${workload.kind.toLowerCase()}/${workload.name}`, String(workload.replicas), workload.recorded || '-', `${workload.ready}/${workload.replicas}`]),
+        ).trimEnd(),
+      );
+    }
+    for (const warning of status.warnings) lines.push(colors.yellow(`warning: ${warning}`));
+    return lines.join('\n');
+  });
+  return `${blocks.join('\n\n')}\n`;
+}

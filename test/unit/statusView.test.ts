@@ -1,0 +1,93 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { KubeObject } from '../../src/kube/objects';
+import { crossClusterWarnings, namespaceStatuses, type StatusInput } from '../../src/failover/statusView';
+import { MIGRATED, REPLICAS, workload } from './fixtures';
+
+const now = Date.parse('2026-11-24T12:00:00Z');
+
+function schedule(suspend: boolean, finishedMinutesAgo: number | null): KubeObject {
+  const finished = finishedMinutesAgo === null ? null : new Date(now - finishedMinutesAgo * 60_000);
+  return {
+    apiVersion: 'stork.libopenstorage.org/v1alpha1',
+    kind: 'MigrationSchedule',
+    metadata: { name: 'dr', namespace: 'zookeeper' },
+    spec: { schedulePolicyName: 'every-15', suspend, template: { spec: { clusterPair: 'remote', namespaces: ['zookeeper'] } } },
+    ...(finished
+      ? {
+          status: {
+            items: {
+              Interval: [
+                { name: 'old-failed', creationTimestamp: new Date(now - 1000).toISOString(), finishTimestamp: new Date(now - 500).toISOString(), status: 'Failed' },
+                { name: 'ok', creationTimestamp: new Date(finished.getTime() - 60_000).toISOString(), finishTimestamp: finished.toISOString(), status: 'Successful' },
+              ],
+            },
+          },
+        }
+      : {}),
+  };
+}
+
+function input(workloads: KubeObject[], schedules: KubeObject[], extra: Partial<StatusInput> = {}): StatusInput {
+  return {
+    cluster: 'c',
+    workloads: workloads.map((object) => ({ object, resourceKey: `${object.kind}.apps` })),
+    schedules,
+    namespaces: [{ name: 'zookeeper', labels: {} }],
+    policyIntervals: new Map([['every-15', 15]]),
+    autoscaled: new Set(),
+    staleFactor: 3,
+    now,
+    ...extra,
+  };
+}
+
+test('verdicts: standby, active, partially active, not protected', () => {
+  const standby = namespaceStatuses(input([workload('StatefulSet', 'zk', { replicas: 0, annotations: { [REPLICAS]: '3' } })], []));
+  assert.is(standby[0]?.verdict, 'standby');
+  const active = namespaceStatuses(input([workload('StatefulSet', 'zk', { replicas: 3 })], [schedule(false, 5)]));
+  assert.is(active[0]?.verdict, 'active');
+  const partial = namespaceStatuses(
+    input([workload('StatefulSet', 'zk', { replicas: 3, annotations: { [REPLICAS]: '3' } }), workload('Deployment', 'web', { replicas: 0, annotations: { [REPLICAS]: '2' } })], []),
+  );
+  assert.is(partial[0]?.verdict, 'partially active');
+  assert.is(namespaceStatuses(input([workload('Deployment', 'tool', { replicas: 1 })], []))[0]?.verdict, 'not protected');
+});
+
+test('the last success is the newest Successful entry; stale beyond N× the interval warns', () => {
+  const fresh = namespaceStatuses(input([], [schedule(false, 10)]))[0];
+  assert.is(fresh?.schedules[0]?.lastSuccessAgeSeconds, 600);
+  assert.equal(fresh?.warnings, []);
+  const stale = namespaceStatuses(input([], [schedule(false, 50)]))[0];
+  assert.match(stale?.warnings.join('\n') ?? '', 'last success 50m ago, more than 3× its 15m interval');
+  assert.match(namespaceStatuses(input([], [schedule(false, null)]))[0]?.warnings.join('\n') ?? '', 'no successful migration recorded');
+});
+
+test('integrity warnings: missing, zero and garbled counts; an HPA on a standby workload', () => {
+  const statuses = namespaceStatuses(
+    input(
+      [
+        workload('Deployment', 'missing', { replicas: 0, annotations: { [MIGRATED]: 'true' } }),
+        workload('Deployment', 'zero', { replicas: 0, annotations: { [REPLICAS]: '0' } }),
+        workload('Deployment', 'garbled', { replicas: 0, annotations: { [REPLICAS]: 'x' } }),
+        workload('Deployment', 'scaled', { replicas: 0, annotations: { [REPLICAS]: '2' } }),
+      ],
+      [],
+      { autoscaled: new Set(['zookeeper/Deployment/scaled']) },
+    ),
+  );
+  const text = statuses[0]?.warnings.join('\n') ?? '';
+  assert.match(text, 'deployment/missing: migrated by Stork but has no');
+  assert.match(text, 'deployment/zero: stork.libopenstorage.org/migrationReplicas is 0');
+  assert.match(text, 'deployment/garbled: stork.libopenstorage.org/migrationReplicas "x" is not an integer');
+  assert.match(text, 'deployment/scaled: a HorizontalPodAutoscaler targets this standby workload');
+});
+
+test('a schedule suspended on both clusters is flagged', () => {
+  const source = namespaceStatuses(input([], [schedule(true, 5)]));
+  const destination = namespaceStatuses(input([], [schedule(true, 5)]));
+  crossClusterWarnings(source, destination);
+  assert.match(source[0]?.warnings.join('\n') ?? '', 'suspended on both clusters');
+});
+
+test.run();
