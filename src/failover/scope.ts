@@ -28,7 +28,9 @@ export function namespaceProtection(
   }
   const holdsMigrated = new Set<string>();
   for (const object of objects) {
-    if (object.metadata.namespace && object.metadata.annotations?.[StorkAnnotation.migrated] !== undefined) {
+    const annotations = object.metadata.annotations ?? {};
+    // A recorded migrationReplicas is as much Stork's mark as `migrated` (older Stork wrote only the count).
+    if (object.metadata.namespace && (annotations[StorkAnnotation.migrated] !== undefined || annotations[StorkAnnotation.migrationReplicas] !== undefined)) {
       holdsMigrated.add(object.metadata.namespace);
     }
   }

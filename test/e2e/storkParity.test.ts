@@ -1,0 +1,57 @@
+// Scenarios ported from Stork's own storkctl tests (libopenstorage/stork pkg/storkctl/migration_test.go),
+// each named after the test it mirrors, run against the sandbox's real API server.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { crdManifest, registerCrd } from '../../scripts/sandbox/crds';
+import { createIn, deployment, ensureNamespace, MIGRATION_REPLICAS, statefulSet } from '../../scripts/sandbox/seeds';
+import { runFailover } from './cliHarness';
+import { closeClients, sandbox, uniqueNamespace } from '../support/sandbox';
+
+interface Scaled {
+  spec: { replicas: number };
+}
+
+test('TestActivateDeactivateMigrations: Deployment, StatefulSet and DeploymentConfig with -n, then -A', async () => {
+  const box = await sandbox();
+  const rest = box.rest('destination');
+  // OpenShift's DeploymentConfig, served here through a CRD so discovery finds apps.openshift.io/v1.
+  await registerCrd(rest, crdManifest('apps.openshift.io', 'deploymentconfigs', 'DeploymentConfig', 'Namespaced', 'v1'));
+  const dep = uniqueNamespace('dep');
+  const sts = uniqueNamespace('sts');
+  const depconf = uniqueNamespace('depconf');
+  for (const ns of [dep, sts, depconf]) await ensureNamespace(rest, ns);
+  await createIn(rest, dep, deployment('migrateddeployment', 0, { [MIGRATION_REPLICAS]: '1' }));
+  await createIn(rest, sts, statefulSet('migratedstatefulset', 0, { [MIGRATION_REPLICAS]: '3' }));
+  await createIn(rest, depconf, { apiVersion: 'apps.openshift.io/v1', kind: 'DeploymentConfig', metadata: { name: 'migrateddeploymentconfig', annotations: { [MIGRATION_REPLICAS]: '1' } }, spec: { replicas: 0 } });
+  const paths = {
+    [dep]: `/apis/apps/v1/namespaces/${dep}/deployments/migrateddeployment`,
+    [sts]: `/apis/apps/v1/namespaces/${sts}/statefulsets/migratedstatefulset`,
+    [depconf]: `/apis/apps.openshift.io/v1/namespaces/${depconf}/deploymentconfigs/migrateddeploymentconfig`,
+  };
+  const expected: Record<string, number> = { [dep]: 1, [sts]: 3, [depconf]: 1 };
+  const replicas = async (ns: string): Promise<number> => (await rest.get<Scaled>(paths[ns] ?? '')).spec.replicas;
+  // DeploymentConfigs have no controller here: their readiness is not awaited.
+  const flags = ['--context', 'destination', '--wait=false'];
+
+  for (const ns of [dep, depconf, sts]) {
+    const run = await runFailover(['activate', '-n', ns, ...flags], box.env);
+    assert.is(run.code, 0, run.stderr);
+    assert.is(await replicas(ns), expected[ns]);
+  }
+  for (const ns of [dep, depconf, sts]) {
+    const run = await runFailover(['deactivate', '-n', ns, ...flags], box.env);
+    assert.is(run.code, 0, run.stderr);
+    assert.is(await replicas(ns), 0);
+  }
+  const all = await runFailover(['activate', '-A', ...flags], box.env);
+  assert.ok(all.code === 0 || all.code === 1, all.stderr);
+  for (const ns of [dep, sts, depconf]) assert.is(await replicas(ns), expected[ns]);
+  const none = await runFailover(['deactivate', '-A', ...flags], box.env);
+  assert.ok(none.code === 0 || none.code === 1, none.stderr);
+  for (const ns of [dep, sts, depconf]) assert.is(await replicas(ns), 0);
+  // The counts survived the round trip in the annotation.
+  assert.is((await rest.get<{ metadata: { annotations: Record<string, string> } }>(paths[sts] ?? '')).metadata.annotations[MIGRATION_REPLICAS], '3');
+});
+
+test.after(() => closeClients());
+test.run();
