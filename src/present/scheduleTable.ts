@@ -1,7 +1,7 @@
 import type { KubeObject } from '../kube/objects';
 import { isSuspended, scheduleClusterPair, schedulePolicyName } from '../stork/migrationSchedule';
 import { lastSuccess } from '../stork/scheduleStatus';
-import { formatDuration } from '../util/duration';
+import { formatGoDuration } from '../util/duration';
 import { renderTable } from './table';
 
 export interface ScheduleRow {
@@ -22,7 +22,7 @@ export function renderScheduleTable(rows: readonly ScheduleRow[], withNamespace:
       scheduleClusterPair(schedule),
       String(isSuspended(schedule)),
       success ? success.finished.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '',
-      success ? formatDuration(success.durationMs) : '',
+      success ? formatGoDuration(success.durationMs) : '',
       result,
       note ?? '',
     ];

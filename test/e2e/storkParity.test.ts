@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { crdManifest, registerCrd } from '../../scripts/sandbox/crds';
-import { createIn, deployment, ensureNamespace, MIGRATION_REPLICAS, statefulSet } from '../../scripts/sandbox/seeds';
+import { createIn, deployment, ensureNamespace, migrationSchedule, MIGRATION_REPLICAS, statefulSet } from '../../scripts/sandbox/seeds';
 import { runFailover } from './cliHarness';
 import { closeClients, sandbox, uniqueNamespace } from '../support/sandbox';
 
@@ -51,6 +51,47 @@ test('TestActivateDeactivateMigrations: Deployment, StatefulSet and DeploymentCo
   for (const ns of [dep, sts, depconf]) assert.is(await replicas(ns), 0);
   // The counts survived the round trip in the annotation.
   assert.is((await rest.get<{ metadata: { annotations: Record<string, string> } }>(paths[sts] ?? '')).metadata.annotations[MIGRATION_REPLICAS], '3');
+});
+
+test('TestSuspendResumeMigrationSchedule: suspend by name, then resume by name', async () => {
+  const box = await sandbox();
+  const rest = box.rest('source');
+  const ns = uniqueNamespace('default');
+  await ensureNamespace(rest, ns);
+  await createIn(rest, ns, migrationSchedule('testmigrationschedule', ['namespace1'], { clusterPair: 'clusterpair1' }));
+  const path = `/apis/stork.libopenstorage.org/v1alpha1/namespaces/${ns}/migrationschedules/testmigrationschedule`;
+  assert.is((await runFailover(['suspend', 'testmigrationschedule', '-n', ns, '--context', 'source'], box.env)).code, 0);
+  assert.is((await rest.get<{ spec: { suspend: boolean } }>(path)).spec.suspend, true);
+  assert.is((await runFailover(['resume', 'testmigrationschedule', '-n', ns, '--context', 'source'], box.env)).code, 0);
+  assert.is((await rest.get<{ spec: { suspend: boolean } }>(path)).spec.suspend, false);
+});
+
+test('TestGetMigrationSchedulesWithStatus: the newest success across Daily, Weekly and Monthly, duration as Go prints it', async () => {
+  const box = await sandbox();
+  const rest = box.rest('source');
+  const ns = uniqueNamespace('default');
+  await ensureNamespace(rest, ns);
+  const now = Date.now();
+  const entry = (name: string, createdMsAgo: number): Record<string, string> => ({
+    name,
+    creationTimestamp: new Date(now - createdMsAgo).toISOString().replace(/\.\d+Z$/, 'Z'),
+    finishTimestamp: new Date(now - createdMsAgo + 5 * 60_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+    status: 'Successful',
+  });
+  const schedule = migrationSchedule('getmigrationschedulestatustest', ['namespace1'], { clusterPair: 'clusterpair1', suspend: true }) as { status: Record<string, unknown> };
+  schedule.status = {
+    items: {
+      Daily: [entry('dailymigration', 3_600_000)],
+      Weekly: [entry('weeklymigration', 1_800_000)],
+      Monthly: [entry('monthlymigration', 600_000)],
+    },
+  };
+  await createIn(rest, ns, schedule);
+  const newest = new Date(now - 600_000 + 5 * 60_000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  // Already suspended: the idempotent suspend prints storkctl's columns without changing anything.
+  const run = await runFailover(['suspend', 'getmigrationschedulestatustest', '-n', ns, '--context', 'source'], box.env);
+  assert.is(run.code, 0, run.stderr);
+  assert.match(run.stdout, new RegExp(`getmigrationschedulestatustest\\s+default-migration-policy\\s+clusterpair1\\s+true\\s+${newest}\\s+5m0s\\s+unchanged`));
 });
 
 test.after(() => closeClients());

@@ -4,7 +4,7 @@ import { palette } from '../../src/present/colors';
 import { unifiedDiff } from '../../src/present/diff';
 import { renderTable } from '../../src/present/table';
 import { mapWithConcurrency } from '../../src/util/concurrency';
-import { formatDuration, parseDuration } from '../../src/util/duration';
+import { formatDuration, formatGoDuration, parseDuration } from '../../src/util/duration';
 
 test('parseDuration reads kubectl durations and rejects garbage', () => {
   assert.is(parseDuration('0'), 0);
@@ -23,6 +23,12 @@ test('formatDuration prints ages like kubectl', () => {
   assert.is(formatDuration(192_000), '3m12s');
   assert.is(formatDuration(7_500_000), '2h5m');
   assert.is(formatDuration(3 * 86_400_000 + 4 * 3_600_000), '3d4h');
+});
+
+test('formatGoDuration matches storkctl (Go durations)', () => {
+  assert.is(formatGoDuration(300_000), '5m0s');
+  assert.is(formatGoDuration(42_000), '42s');
+  assert.is(formatGoDuration(3_723_000), '1h2m3s');
 });
 
 test('unifiedDiff shows the changed line with context and hunk header', () => {
