@@ -94,5 +94,27 @@ test('TestGetMigrationSchedulesWithStatus: the newest success across Daily, Week
   assert.match(run.stdout, new RegExp(`getmigrationschedulestatustest\\s+default-migration-policy\\s+clusterpair1\\s+true\\s+${newest}\\s+5m0s\\s+unchanged`));
 });
 
+test('admin-namespace schedules (autoSuspend): activate -n marks only the schedules that migrate the namespace, by list or label', async () => {
+  const box = await sandbox();
+  const rest = box.rest('destination');
+  const admin = uniqueNamespace('admin');
+  const app = uniqueNamespace('app');
+  const other = uniqueNamespace('other');
+  await ensureNamespace(rest, admin);
+  await ensureNamespace(rest, app, { tier: `gold-${app}` });
+  await ensureNamespace(rest, other);
+  await createIn(rest, app, statefulSet('zk', 0, { [MIGRATION_REPLICAS]: '1', 'stork.libopenstorage.org/migrationNamespace': admin }));
+  await createIn(rest, admin, migrationSchedule('by-list', [app]));
+  await createIn(rest, admin, migrationSchedule('by-label', [], { selectors: { tier: `gold-${app}` } }));
+  await createIn(rest, admin, migrationSchedule('unrelated', [other]));
+  const run = await runFailover(['activate', '-n', app, '--context', 'destination', '--wait=false'], box.env);
+  assert.is(run.code, 0, run.stderr);
+  const activated = async (name: string): Promise<boolean | undefined> =>
+    (await rest.get<{ status?: { applicationActivated?: boolean } }>(`/apis/stork.libopenstorage.org/v1alpha1/namespaces/${admin}/migrationschedules/${name}`)).status?.applicationActivated;
+  assert.is(await activated('by-list'), true);
+  assert.is(await activated('by-label'), true);
+  assert.is(await activated('unrelated'), false);
+});
+
 test.after(() => closeClients());
 test.run();
