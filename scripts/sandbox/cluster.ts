@@ -193,7 +193,8 @@ export function readState(dir = defaultSandboxDir()): SandboxState {
   return JSON.parse(readFileSync(file, 'utf8')) as SandboxState;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process still exists (signal 0 checks without signalling). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

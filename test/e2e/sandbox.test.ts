@@ -3,16 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readState, restFor, startSandbox, stopSandbox } from '../../scripts/sandbox/cluster';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive, readState, restFor, startSandbox, stopSandbox } from '../../scripts/sandbox/cluster';
 
 test('a sandbox serves TLS with its own CA, refuses writes to the read-only user, and down leaves no process behind', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'kf-sandbox-check-'));
