@@ -74,4 +74,30 @@ test('a garbled int annotation is an error naming the value; an object Stork did
   assert.is(planRegisteredResource(database({ replicas: 0 }, {}), 'k', 'activate', kind).action, 'skipped');
 });
 
+test('bool paths follow the registration value: a "false" suspend value (spec.running) is set true on activation', () => {
+  const running: RegisteredKind = { group: 'kubevirt.io', version: 'v1', kind: 'VirtualMachine', registration: 'vm', suspendOptions: [{ path: 'spec.running', type: 'bool', value: 'false' }] };
+  const vm: KubeObject = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'db', namespace: 'vms', annotations: { 'stork.libopenstorage.org/migrated': 'true' } }, spec: { running: false } };
+  assert.equal(planRegisteredResource(vm, 'k', 'activate', running).changes, [{ path: ['spec', 'running'], from: false, to: true }]);
+  assert.equal(planRegisteredResource({ ...vm, spec: { running: true } }, 'k', 'deactivate', running).changes, [{ path: ['spec', 'running'], from: true, to: false }]);
+});
+
+test('int paths with no registered value suspend to 0, as Stork does; string paths use the recorded suspended half', () => {
+  const kind: RegisteredKind = {
+    group: 'example.com',
+    version: 'v1',
+    kind: 'Database',
+    registration: 'db',
+    suspendOptions: [
+      { path: 'spec.replicas', type: 'int', value: '' },
+      { path: 'spec.mode', type: 'string', value: 'standby' },
+    ],
+  };
+  const plan = planRegisteredResource(database({ replicas: 2, mode: 'primary' }, { 'stork.libopenstorage.org/spec.mode': 'primary,paused' }), 'k', 'deactivate', kind);
+  assert.equal(plan.changes, [
+    { path: ['spec', 'replicas'], from: 2, to: 0 },
+    { path: ['metadata', 'annotations', 'stork.libopenstorage.org/spec.replicas'], from: undefined, to: '2,0' },
+    { path: ['spec', 'mode'], from: 'primary', to: 'paused' },
+  ]);
+});
+
 test.run();

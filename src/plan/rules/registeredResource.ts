@@ -9,7 +9,8 @@ type Wanted = { ok: true; path: string[]; value: Json; record?: { key: string; v
 
 /**
  * Custom resources registered through an ApplicationRegistration, as Stork handles them:
- * - bool suspend paths are a "suspended" switch: activation sets false, deactivation true;
+ * - bool suspend paths: deactivation writes the registration's value (the suspended state, true when
+ *   unparsable), activation its opposite;
  * - int and string paths are restored on activation to the first part of the annotation
  *   `stork.libopenstorage.org/<path>` ("<active>,<suspended>"; older objects:
  *   migrationCRDActivate), and on deactivation set to the registration's suspend value, with the
@@ -49,14 +50,19 @@ function wantedValue(object: KubeObject, option: SuspendOption, direction: Direc
   // Deactivation runs only in namespaces Stork protects (scope.ts), where the source's originals carry no annotation.
   if (option.type === 'bool') {
     if (!migrated && direction === 'activate') return { ok: 'absent' };
-    return { ok: true, path, value: direction === 'deactivate' };
+    // As Stork: the registration's value is the suspended state (true when it does not parse); activation writes its opposite.
+    const suspendedValue = option.value.trim() === 'false' ? false : true;
+    return { ok: true, path, value: direction === 'deactivate' ? suspendedValue : !suspendedValue };
   }
   if (direction === 'deactivate') {
-    const suspended = parseTypedValue(option.value, option.type);
+    // Stork suspends int paths to 0, and string paths to the suspended half of "<active>,<suspended>" when recorded.
+    const recordedSuspended = annotations[key]?.split(',')[1];
+    const rawSuspended = option.type === 'int' ? option.value.trim() || '0' : (recordedSuspended ?? option.value);
+    const suspended = parseTypedValue(rawSuspended, option.type);
     if (!suspended.ok) return { ok: false, problem: `registration ${option.path} suspend value ${suspended.problem}` };
     const current = getPath(object, path);
     if (current === undefined || jsonEqual(current, suspended.value)) return { ok: true, path, value: suspended.value };
-    return { ok: true, path, value: suspended.value, record: { key, value: `${String(current)},${option.value}` } };
+    return { ok: true, path, value: suspended.value, record: { key, value: `${String(current)},${rawSuspended}` } };
   }
   const recorded = annotations[key] ?? annotations[StorkAnnotation.crdActivate];
   if (recorded === undefined) return { ok: 'absent' };
