@@ -9,8 +9,12 @@ import { SandboxRest } from './rest';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** The two clusters of the DR pair: Stork's CRDs registered on both. */
 export const CLUSTERS = ['source', 'destination'] as const;
-export type ClusterName = (typeof CLUSTERS)[number];
+/** A third cluster where Stork is not installed, so "Stork missing" is tested against a real server. */
+export const NO_STORK_CLUSTER = 'no-stork' as const;
+export const ALL_CLUSTERS = [...CLUSTERS, NO_STORK_CLUSTER] as const;
+export type ClusterName = (typeof ALL_CLUSTERS)[number];
 
 export interface ClusterInfo {
   name: ClusterName;
@@ -108,8 +112,8 @@ async function grantReadOnly(rest: SandboxRest): Promise<void> {
 }
 
 /**
- * Starts one etcd and two kube-apiservers (contexts `source` and `destination`) on loopback, with
- * TLS, static tokens and RBAC; registers Stork's CRDs; starts the status simulator. Everything runs
+ * Starts one etcd and three kube-apiservers (contexts `source` and `destination` with Stork's CRDs,
+ * and `no-stork` without them) on loopback, with TLS, static tokens and RBAC; starts the status simulator. Everything runs
  * detached so the command returns; `stopSandbox` ends it all.
  */
 export async function startSandbox(dir = defaultSandboxDir()): Promise<SandboxState> {
@@ -140,7 +144,7 @@ export async function startSandbox(dir = defaultSandboxDir()): Promise<SandboxSt
   writeFileSync(keyFile, privateKey.export({ type: 'pkcs1', format: 'pem' }));
   const certDir = path.join(dir, 'certs');
   const clusters: ClusterInfo[] = [];
-  for (const name of CLUSTERS) {
+  for (const name of ALL_CLUSTERS) {
     const port = await freePort();
     const adminToken = randomBytes(16).toString('hex');
     const readonlyToken = randomBytes(16).toString('hex');
@@ -175,15 +179,15 @@ export async function startSandbox(dir = defaultSandboxDir()): Promise<SandboxSt
   const state: SandboxState = { ...partial, caFile: path.join(certDir, 'apiserver.crt'), clusters };
   saveState(state);
   writeKubeconfig(state);
-  for (const cluster of CLUSTERS) {
+  for (const cluster of ALL_CLUSTERS) {
     const rest = restFor(state, cluster);
     await waitUntil(`${cluster} API server`, 90_000, async () => (await rest.request<string>('GET', '/readyz').then(() => true)));
-    await Promise.all([grantReadOnly(rest), registerStorkCrds(rest)]);
+    await Promise.all([grantReadOnly(rest), cluster === NO_STORK_CLUSTER ? undefined : registerStorkCrds(rest)]);
     rest.close();
   }
   pids.push(startDetached(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts', 'sandbox', 'statusSimulator.ts'), dir], path.join(dir, 'simulator.log')));
   saveState(state);
-  log(`up in ${((Date.now() - started) / 1000).toFixed(1)}s: contexts source, destination, source-readonly, destination-readonly`);
+  log(`up in ${((Date.now() - started) / 1000).toFixed(1)}s: contexts ${ALL_CLUSTERS.flatMap((cluster) => [cluster, `${cluster}-readonly`]).join(', ')}`);
   return state;
 }
 

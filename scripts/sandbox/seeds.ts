@@ -19,16 +19,16 @@ function podTemplate(app: string): unknown {
   return { metadata: { labels: { app } }, spec: { containers: [{ name: app, image: `example/${app}:1` }] } };
 }
 
-export function statefulSet(name: string, replicas: number, annotations: Record<string, string> = {}): unknown {
-  return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, annotations }, spec: { replicas, serviceName: name, selector: { matchLabels: { app: name } }, template: podTemplate(name) } };
+export function statefulSet(name: string, replicas: number, annotations: Record<string, string> = {}, labels: Record<string, string> = {}): unknown {
+  return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, annotations, labels }, spec: { replicas, serviceName: name, selector: { matchLabels: { app: name } }, template: podTemplate(name) } };
 }
 
 export function deployment(name: string, replicas: number, annotations: Record<string, string> = {}, labels: Record<string, string> = {}): unknown {
   return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, annotations, labels }, spec: { replicas, selector: { matchLabels: { app: name } }, template: podTemplate(name) } };
 }
 
-export function replicaSet(name: string, replicas: number, annotations: Record<string, string> = {}): unknown {
-  return { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name, annotations }, spec: { replicas, selector: { matchLabels: { app: name } }, template: podTemplate(name) } };
+export function replicaSet(name: string, replicas: number, annotations: Record<string, string> = {}, labels: Record<string, string> = {}): unknown {
+  return { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name, annotations, labels }, spec: { replicas, selector: { matchLabels: { app: name } }, template: podTemplate(name) } };
 }
 
 export function cronJob(apiVersion: string, name: string, suspend: boolean, annotations: Record<string, string> = {}): unknown {
@@ -57,13 +57,13 @@ export async function createIn(rest: SandboxRest, namespace: string, object: unk
   await rest.ensure(collectionFor(object, namespace), object);
 }
 
-export function migrationSchedule(name: string, namespaces: string[], options: { suspend?: boolean; annotations?: Record<string, string>; lastSuccess?: Date; clusterPair?: string; selectors?: Record<string, string> } = {}): unknown {
+export function migrationSchedule(name: string, namespaces: string[], options: { suspend?: boolean; annotations?: Record<string, string>; labels?: Record<string, string>; lastSuccess?: Date; clusterPair?: string; selectors?: Record<string, string> } = {}): unknown {
   const finished = options.lastSuccess ?? new Date(Date.now() - 5 * 60_000);
   const created = new Date(finished.getTime() - 42_000);
   return {
     apiVersion: `${STORK}/v1alpha1`,
     kind: 'MigrationSchedule',
-    metadata: { name, annotations: options.annotations ?? {} },
+    metadata: { name, annotations: options.annotations ?? {}, labels: options.labels ?? {} },
     spec: {
       schedulePolicyName: 'default-migration-policy',
       suspend: options.suspend ?? false,

@@ -94,18 +94,19 @@ async function readNamespaces(client: KubeClient, selection: NamespaceSelection)
     const list = await listAll(client, NamespaceResource);
     return list.map(namespaceInfo);
   }
-  return Promise.all(
-    selection.names.map(async (name) => {
-      try {
-        return namespaceInfo(await client.request<KubeObject>({ method: 'GET', path: objectPath(NamespaceResource, name) }));
-      } catch (error) {
-        if (isNotFound(error)) throw new UsageError(`namespace "${name}" not found`);
-        // Users allowed into a namespace are often not allowed to read Namespace objects.
-        if (isForbidden(error)) return { name, labels: {} };
-        throw error;
-      }
-    }),
-  );
+  return Promise.all(selection.names.map((name) => readNamespace(client, name)));
+}
+
+/** One namespace named by the user: a usage error if it does not exist. */
+export async function readNamespace(client: KubeClient, name: string): Promise<NamespaceInfo> {
+  try {
+    return namespaceInfo(await client.request<KubeObject>({ method: 'GET', path: objectPath(NamespaceResource, name) }));
+  } catch (error) {
+    if (isNotFound(error)) throw new UsageError(`namespace "${name}" not found`);
+    // Users allowed into a namespace are often not allowed to read Namespace objects.
+    if (isForbidden(error)) return { name, labels: {} };
+    throw error;
+  }
 }
 
 function namespaceInfo(object: KubeObject): NamespaceInfo {

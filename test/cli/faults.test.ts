@@ -105,16 +105,4 @@ test('missing kubeconfig: one line, exit 2', async () => {
   assert.is(run.stderr, `error: no kubeconfig found: ${path.join(dir, '.kube', 'config')} does not exist (set KUBECONFIG or pass --kubeconfig)\n`);
 });
 
-test('Stork not installed (its CRDs not served): suspend says so in one line, exit 2', async () => {
-  const bare = http.createServer((request, response) => {
-    response.writeHead(200, { 'Content-Type': 'application/json' });
-    response.end(JSON.stringify(request.url?.startsWith('/apis') ? { kind: 'APIGroupList', groups: [] } : {}));
-  });
-  const port = await listen(bare);
-  const run = await runFailover(['suspend', '--kubeconfig', kubeconfigFor(`http://127.0.0.1:${port}`)], {});
-  bare.close();
-  assert.is(run.code, 2);
-  assert.is(run.stderr, 'error: Stork is not installed on context fault: migrationschedules.stork.libopenstorage.org is not served\n');
-});
-
 test.run();

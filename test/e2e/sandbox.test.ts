@@ -9,7 +9,7 @@ test('a sandbox serves TLS with its own CA, refuses writes to the read-only user
   const dir = mkdtempSync(path.join(tmpdir(), 'kf-sandbox-check-'));
   const state = await startSandbox(dir);
   try {
-    assert.is(state.pids.length, 4, 'etcd, two API servers, the status simulator');
+    assert.is(state.pids.length, 5, 'etcd, three API servers, the status simulator');
     const admin = restFor(state, 'source');
     const namespaces = await admin.get<{ items: unknown[] }>('/api/v1/namespaces');
     assert.ok(namespaces.items.length >= 3);

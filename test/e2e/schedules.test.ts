@@ -61,5 +61,33 @@ test('unknown schedule name: exit 2, nothing changed; read-only user: forbidden,
   assert.match(forbidden.stdout, /daily\s.*failed\s+migrationschedules.stork.libopenstorage.org "daily" is forbidden/);
 });
 
+test('suspend -A -l: every matching schedule in every namespace, others untouched; table names the namespace', async () => {
+  const box = await sandbox();
+  const rest = box.rest('source');
+  const first = uniqueNamespace('sched-all');
+  const second = uniqueNamespace('sched-all');
+  const mine = { run: first };
+  for (const ns of [first, second]) {
+    await ensureNamespace(rest, ns);
+    await createIn(rest, ns, migrationSchedule('dr', [ns], { labels: mine }));
+  }
+  await createIn(rest, second, migrationSchedule('unlabelled', [second]));
+  const run = await runFailover(['suspend', '-A', '-l', `run=${mine.run}`, '--context', 'source'], box.env);
+  assert.is(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^NAMESPACE\s+NAME\s+POLICYNAME/);
+  assert.match(run.stdout, new RegExp(`${first}\\s+dr\\s+.*true.*changed`));
+  assert.match(run.stdout, new RegExp(`${second}\\s+dr\\s+.*true.*changed`));
+  for (const ns of [first, second]) assert.is((await rest.get<Schedule>(path(ns, 'dr'))).spec.suspend, true);
+  assert.is((await rest.get<Schedule>(path(second, 'unlabelled'))).spec.suspend, false);
+});
+
+test('suspend in a namespace that does not exist: one line, exit 2 (not "nothing matched")', async () => {
+  const box = await sandbox();
+  const run = await runFailover(['suspend', '-n', 'no-such-namespace', '--context', 'source'], box.env);
+  assert.is(run.code, 2);
+  assert.is(run.stderr.split('\n').filter((line) => line.startsWith('error:')).join('\n'), 'error: namespace "no-such-namespace" not found');
+  assert.is(run.stdout, '');
+});
+
 test.after(() => closeClients());
 test.run();

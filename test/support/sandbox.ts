@@ -15,6 +15,8 @@ export interface Sandbox {
 
 let shared: Promise<Sandbox> | undefined;
 let counter = 0;
+/** One REST client per cluster and role, made on first use and closed by closeClients. */
+const clients = new Map<string, SandboxRest>();
 
 /**
  * The sandbox of this test run: the one scripts/test.mjs brought up (KF_SANDBOX_DIR), or, when a
@@ -32,7 +34,6 @@ export function sandbox(): Promise<Sandbox> {
       state = await startSandbox(dir);
       process.once('beforeExit', () => void stopSandbox(dir));
     }
-    const clients = new Map<string, SandboxRest>();
     return {
       state,
       kubeconfig: state.kubeconfig,
@@ -59,10 +60,6 @@ export function uniqueNamespace(prefix: string): string {
 
 export function closeClients(): void {
   // Keep-alive sockets would hold the process open after the last test.
-  void shared?.then((box) => {
-    for (const cluster of ['source', 'destination'] as const) {
-      box.rest(cluster).close();
-      box.rest(cluster, 'readonly').close();
-    }
-  });
+  for (const client of clients.values()) client.close();
+  clients.clear();
 }

@@ -3,7 +3,7 @@ import { UsageError } from '../../cli/errors';
 import { ExitCode } from '../../cli/exitCodes';
 import type { GlobalOptions } from '../../cli/globalOptions';
 import { applyPlans, type ObjectResult } from '../../failover/apply';
-import { scheduleResourceKey } from '../../failover/collect';
+import { readNamespace, scheduleResourceKey } from '../../failover/collect';
 import { buildReport, reportSucceeded } from '../../failover/report';
 import { discoverKinds } from '../../kube/discovery';
 import { listAll } from '../../kube/list';
@@ -36,7 +36,14 @@ export async function runSuspend(suspend: boolean, options: SuspendOptions, cont
   }
   const namespace = options.allNamespaces ? undefined : options.namespace || kube.namespace;
   const reading = progress.start(`Reading MigrationSchedules on context ${kube.contextName}`);
-  const listed = await listAll(client, resource, { ...(namespace ? { namespace } : {}), labelSelector: options.selector });
+  // A mistyped -n must not read as "nothing to suspend": the namespace is checked alongside the list.
+  const [listed] = await Promise.all([
+    listAll(client, resource, { ...(namespace ? { namespace } : {}), labelSelector: options.selector }),
+    namespace ? readNamespace(client, namespace) : undefined,
+  ]).catch((error: unknown) => {
+    reading.fail(`Could not read MigrationSchedules on context ${kube.contextName}`);
+    throw error;
+  });
   const names = new Set(options.names);
   const unknown = [...names].filter((name) => !listed.some((schedule) => schedule.metadata.name === name));
   if (unknown.length > 0) {
