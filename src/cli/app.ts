@@ -4,7 +4,7 @@ import { type CommandContext, type Streams } from './context';
 import { createCommandContext } from './createContext';
 import { UsageError } from './errors';
 import { ExitCode } from './exitCodes';
-import { DRY_RUN_MODES, withGlobalOptions, type GlobalOptions } from './globalOptions';
+import { DRY_RUN_MODES, withDryRunDefault, withGlobalOptions, type GlobalOptions } from './globalOptions';
 import { parseDuration } from '../util/duration';
 import { reportError } from './reportError';
 import { activateCommand, deactivateCommand } from '../commands/activate/command';
@@ -48,7 +48,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     .fail((message, error) => {
       throw error ?? new UsageError(`${message} (see '${PROGRAM_NAME} --help')`);
     })
-    .middleware((args) => validateGlobal(args as unknown as GlobalOptions));
+    .middleware((args) => {
+      withDryRunDefault(args);
+      validateGlobal(args as unknown as GlobalOptions);
+    });
   for (const module of COMMANDS) {
     parser = parser.command(
       module.command,

@@ -28,8 +28,9 @@ export function withGlobalOptions<T>(yargs: Argv<T>) {
     .option('selector', { alias: 'l', type: 'string', describe: 'Label selector to filter objects (e.g. app=zk,tier!=cache)', global: true })
     .option('dry-run', {
       type: 'string',
-      default: 'none',
-      describe: 'none: change the cluster; client: print the plan and diffs; server: send the same requests with dryRun=All and diff the answers',
+      // No yargs default: with one, a bare `--dry-run` silently took it ("none") and changed the
+      // cluster. Absent means none; that is filled in by withDryRunDefault.
+      describe: 'none (default): change the cluster; client (also --dry-run alone): print the plan and diffs; server: send the same requests with dryRun=All and diff the answers',
       global: true,
       // `--dry-run` alone means client, as in kubectl.
       coerce: (value: string | boolean): string => (value === '' || value === true ? 'client' : String(value)),
@@ -38,4 +39,12 @@ export function withGlobalOptions<T>(yargs: Argv<T>) {
     .option('request-timeout', { type: 'string', default: '30s', describe: 'Time limit for each API request (0: none), e.g. 10s, 1m', global: true })
     .option('color', { type: 'boolean', default: true, describe: 'Colour diffs and results on a terminal (--no-color turns it off; so does NO_COLOR)', global: true })
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Also list skipped objects and show stack traces on errors', global: true });
+}
+
+/** --dry-run absent means none (see the option: it has no yargs default on purpose). */
+export function withDryRunDefault(args: Record<string, unknown>): void {
+  if (args.dryRun === undefined) {
+    args.dryRun = 'none';
+    args['dry-run'] = 'none';
+  }
 }

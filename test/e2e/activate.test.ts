@@ -3,12 +3,12 @@ import * as assert from 'uvu/assert';
 import yaml from 'js-yaml';
 import { createIn, cronJob, deployment, ensureNamespace, migrationSchedule, MIGRATED, MIGRATION_REPLICAS, replicaSet, seedZookeeper, statefulSet, cronJobApiVersion } from '../../scripts/sandbox/seeds';
 import { runFailover } from './cliHarness';
-import { closeClients, sandbox, uniqueNamespace } from '../support/sandbox';
+import { closeClients, sandbox, settled, uniqueNamespace } from '../support/sandbox';
 
 interface Obj {
-  metadata: { resourceVersion: string; annotations?: Record<string, string> };
+  metadata: { resourceVersion: string; generation?: number; annotations?: Record<string, string> };
   spec: { replicas?: number; suspend?: boolean };
-  status?: { applicationActivated?: boolean; readyReplicas?: number };
+  status?: { applicationActivated?: boolean; readyReplicas?: number; observedGeneration?: number };
 }
 
 const sts = (ns: string, name: string): string => `/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`;
@@ -42,15 +42,24 @@ test('both dry runs print diffs and change nothing (resourceVersions unchanged)'
   const box = await sandbox();
   const ns = uniqueNamespace('dry');
   await seedZookeeper(box.rest('source'), box.rest('destination'), ns);
-  const before = await box.rest('destination').get<Obj>(sts(ns, 'zk'));
+  const before = await settled<Obj>(box.rest('destination'), sts(ns, 'zk'));
   const scheduleBefore = await box.rest('destination').get<Obj>(schedulePath(ns, 'migrationschedule'));
-  for (const mode of ['client', 'server']) {
-    const run = await runFailover(['activate', '-n', ns, '--context', 'destination', `--dry-run=${mode}`], box.env);
+  // A bare --dry-run (last, or before another flag) means client, as in kubectl; never a real run.
+  const modes = [
+    { mode: 'client', flags: ['--dry-run=client'] },
+    { mode: 'server', flags: ['--dry-run=server'] },
+    { mode: 'client', flags: ['--dry-run'] },
+    { mode: 'client', flags: ['--dry-run', '-v'] },
+  ];
+  for (const { mode, flags } of modes) {
+    const run = await runFailover(['activate', '-n', ns, '--context', 'destination', ...flags], box.env);
     assert.is(run.code, 0, run.stderr);
     assert.match(run.stdout, `+++ ${ns}/statefulset/zk (${mode === 'server' ? 'server dry run' : 'planned'})`);
     assert.match(run.stdout, '-  replicas: 0\n+  replicas: 3');
     assert.match(run.stdout, '+  applicationActivated: true');
     assert.match(run.stdout, `would change (dry run: ${mode})`);
+    if (mode === 'server') assert.match(run.stderr, 'Sending server-side dry runs: 2/2 accepted by the server');
+    else assert.not.match(run.stderr, /written|Activating/);
   }
   const after = await box.rest('destination').get<Obj>(sts(ns, 'zk'));
   const scheduleAfter = await box.rest('destination').get<Obj>(schedulePath(ns, 'migrationschedule'));

@@ -63,3 +63,17 @@ export function closeClients(): void {
   for (const client of clients.values()) client.close();
   clients.clear();
 }
+
+/**
+ * Waits until the status simulator has caught up with a workload (status.observedGeneration ==
+ * metadata.generation), so a later resourceVersion comparison measures only what the test did.
+ */
+export async function settled<T extends { metadata: { generation?: number }; status?: { observedGeneration?: number } }>(rest: SandboxRest, path: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const object = await rest.get<T>(path);
+    if (object.status?.observedGeneration === object.metadata.generation) return object;
+    if (Date.now() > deadline) throw new Error(`${path}: the status simulator did not catch up within ${timeoutMs / 1000}s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -84,7 +84,8 @@ export async function runActivation(direction: Direction, options: ActivationOpt
       }),
     );
     const failed = results.filter((result) => result.outcome === 'failed').length;
-    const text = `${verbing}: ${results.filter((result) => result.outcome === 'changed').length}/${writes} written${failed > 0 ? `, ${failed} failed` : ''}`;
+    const written = options.dryRun === 'server' ? 'accepted by the server' : 'written';
+    const text = `${verbing}: ${results.filter((result) => result.outcome === 'changed').length}/${writes} ${written}${failed > 0 ? `, ${failed} failed` : ''}`;
     if (failed > 0) writing.fail(text);
     else writing.succeed(text);
   }

@@ -68,7 +68,7 @@ export async function runSuspend(suspend: boolean, options: SuspendOptions, cont
     });
     const failed = results.filter((result) => result.outcome === 'failed').length;
     if (failed > 0) writing.fail(`${failed} schedule(s) failed`);
-    else writing.succeed(`${results.filter((result) => result.outcome === 'changed').length} changed`);
+    else writing.succeed(`${results.filter((result) => result.outcome === 'changed').length} ${options.dryRun === 'server' ? 'would change (server dry run)' : 'changed'}`);
   }
 
   const report = buildReport({ verb, context: kube.contextName, dryRun: options.dryRun, scope: [], results, warnings: [] });
