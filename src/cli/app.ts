@@ -87,6 +87,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
 }
 
 function validateGlobal(args: GlobalOptions): void {
+  // An empty value would quietly fall back to a default (the context's namespace, current-context).
+  for (const [flag, value] of [['--namespace', args.namespace], ['--context', args.context], ['--kubeconfig', args.kubeconfig]] as const) {
+    if (value === '') throw new UsageError(`${flag} needs a non-empty value`);
+  }
   if (!DRY_RUN_MODES.includes(args.dryRun)) {
     throw new UsageError(`invalid --dry-run value "${args.dryRun}": use none, client or server`);
   }

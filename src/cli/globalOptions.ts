@@ -21,11 +21,11 @@ export interface GlobalOptions {
 
 export function withGlobalOptions<T>(yargs: Argv<T>) {
   return yargs
-    .option('kubeconfig', { type: 'string', describe: 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)', global: true })
-    .option('context', { type: 'string', describe: 'The kubeconfig context to use (default: current-context)', global: true })
-    .option('namespace', { alias: 'n', type: 'string', describe: "Namespace to act on (default: the context's namespace, else default)", global: true })
+    .option('kubeconfig', { requiresArg: true, type: 'string', describe: 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)', global: true })
+    .option('context', { requiresArg: true, type: 'string', describe: 'The kubeconfig context to use (default: current-context)', global: true })
+    .option('namespace', { requiresArg: true, alias: 'n', type: 'string', describe: "Namespace to act on (default: the context's namespace, else default)", global: true })
     .option('all-namespaces', { alias: 'A', type: 'boolean', default: false, describe: 'Act on all namespaces', global: true })
-    .option('selector', { alias: 'l', type: 'string', describe: 'Label selector to filter objects (e.g. app=zk,tier!=cache)', global: true })
+    .option('selector', { requiresArg: true, alias: 'l', type: 'string', describe: 'Label selector to filter objects (e.g. app=zk,tier!=cache)', global: true })
     .option('dry-run', {
       type: 'string',
       // No yargs default: with one, a bare `--dry-run` silently took it ("none") and changed the
@@ -35,8 +35,8 @@ export function withGlobalOptions<T>(yargs: Argv<T>) {
       // `--dry-run` alone means client, as in kubectl.
       coerce: (value: string | boolean): string => (value === '' || value === true ? 'client' : String(value)),
     })
-    .option('output', { alias: 'o', type: 'string', choices: OUTPUT_FORMATS, default: 'table' as OutputFormat, describe: 'Output format', global: true })
-    .option('request-timeout', { type: 'string', default: '30s', describe: 'Time limit for each API request (0: none), e.g. 10s, 1m', global: true })
+    .option('output', { requiresArg: true, alias: 'o', type: 'string', choices: OUTPUT_FORMATS, default: 'table' as OutputFormat, describe: 'Output format', global: true })
+    .option('request-timeout', { requiresArg: true, type: 'string', default: '30s', describe: 'Time limit for each API request (0: none), e.g. 10s, 1m', global: true })
     .option('color', { type: 'boolean', default: true, describe: 'Colour diffs and results on a terminal (--no-color turns it off; so does NO_COLOR)', global: true })
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Also list skipped objects and show stack traces on errors', global: true });
 }

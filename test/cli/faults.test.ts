@@ -86,6 +86,27 @@ test('unknown flag value and unknown flag: usage errors, exit 2', async () => {
   assert.is(badTimeout.stderr, 'error: invalid --timeout "soon": use a duration such as 90s or 5m\n');
 });
 
+test('a value flag with no value: usage error naming the flag, exit 2, nothing contacted', async () => {
+  // The kubeconfig points nowhere reachable: reaching it would be a different error (exit 1).
+  const env = { KUBECONFIG: kubeconfigFor('https://127.0.0.1:1') };
+  for (const [args, expected] of [
+    [['deactivate', '-n'], 'error: Not enough arguments following: n'],
+    [['deactivate', '-n', '--force'], 'error: Not enough arguments following: n'],
+    [['activate', '--context'], 'error: Not enough arguments following: context'],
+    [['activate', '-n', 'zk', '--timeout'], 'error: Not enough arguments following: timeout'],
+    [['suspend', '-l'], 'error: Not enough arguments following: l'],
+    [['deactivate', '-n', ''], 'error: --namespace needs a non-empty value'],
+    [['activate', '--context='], 'error: --context needs a non-empty value'],
+  ] as const) {
+    const run = await runFailover(args, env);
+    assert.is(run.code, 2, args.join(' '));
+    assert.is(run.stderr.split('\n')[0], expected, args.join(' '));
+    // One error line; yargs' own checks add kubectl's usual pointer to --help.
+    assert.equal(run.stderr.trimEnd().split('\n').slice(1).filter((line) => line !== "See 'kubectl failover --help'."), [], args.join(' '));
+    assert.is(run.stdout, '');
+  }
+});
+
 test('no verb: usage error; --help and --version: exit 0 on stdout', async () => {
   const none = await runFailover([], {});
   assert.is(none.code, 2);

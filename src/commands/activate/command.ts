@@ -13,8 +13,8 @@ function builder(direction: Direction) {
         default: true,
         describe: direction === 'activate' ? 'Wait until every activated workload is ready (--wait=false to return at once)' : 'Wait until every deactivated workload has scaled down',
       })
-      .option('timeout', { type: 'string', default: '5m', describe: 'How long --wait waits, e.g. 90s, 10m' })
-      .option('concurrency', { type: 'number', default: 16, describe: 'Parallel writes to the API server' })
+      .option('timeout', { requiresArg: true, type: 'string', default: '5m', describe: 'How long --wait waits, e.g. 90s, 10m' })
+      .option('concurrency', { requiresArg: true, type: 'number', default: 16, describe: 'Parallel writes to the API server' })
       .example(`$0 ${verb} -n zookeeper`, `${direction === 'activate' ? 'Scale the migrated apps of zookeeper up to their recorded counts' : 'Scale zookeeper down, recording each count'}`)
       .example(`$0 ${verb} -A --dry-run=server`, 'Show the diffs the API server would apply, changing nothing')
       .example(`$0 ${verb} -n zookeeper -o json --wait=false`, 'Machine-readable report, no waiting');

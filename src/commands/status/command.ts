@@ -8,9 +8,9 @@ export const statusCommand: CommandModule = {
   describe: "Show each namespace's DR state (active, standby, partially active, not protected) with integrity warnings; read-only",
   builder: (yargs: Argv<GlobalOptions>) =>
     yargs
-      .option('source-context', { type: 'string', describe: 'Report this context as the source (with --destination-context: both clusters)' })
-      .option('destination-context', { type: 'string', describe: 'Report this context as the destination' })
-      .option('stale-factor', { type: 'number', default: 3, describe: "Warn when the last success is older than this many times the schedule's policy interval" })
+      .option('source-context', { requiresArg: true, type: 'string', describe: 'Report this context as the source (with --destination-context: both clusters)' })
+      .option('destination-context', { requiresArg: true, type: 'string', describe: 'Report this context as the destination' })
+      .option('stale-factor', { requiresArg: true, type: 'number', default: 3, describe: "Warn when the last success is older than this many times the schedule's policy interval" })
       .example('$0 status -n zookeeper --source-context source --destination-context destination', 'Both sides of one namespace') as unknown as Argv<GlobalOptions>,
   run: (args, context) => runStatus(args as unknown as StatusOptions, context),
 };

@@ -7,8 +7,8 @@ function builder(verb: 'suspend' | 'resume') {
   return (yargs: Argv<GlobalOptions>): Argv<GlobalOptions> =>
     yargs
       .positional('names', { type: 'string', array: true, describe: 'MigrationSchedule names (default: all selected)' })
-      .option('cluster-pair', { type: 'string', describe: 'Only schedules that migrate through this ClusterPair' })
-      .option('concurrency', { type: 'number', default: 16, describe: 'Parallel writes to the API server' })
+      .option('cluster-pair', { requiresArg: true, type: 'string', describe: 'Only schedules that migrate through this ClusterPair' })
+      .option('concurrency', { requiresArg: true, type: 'number', default: 16, describe: 'Parallel writes to the API server' })
       .example(`$0 ${verb} -n zookeeper`, `${verb === 'suspend' ? 'Stop' : 'Restart'} replication of zookeeper`)
       .example(`$0 ${verb} -A --cluster-pair remotecluster --dry-run=server`, 'Every schedule of one cluster pair, as a server-side dry run') as unknown as Argv<GlobalOptions>;
 }
