@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import yaml from 'js-yaml';
 import { createIn, cronJob, deployment, ensureNamespace, migrationSchedule, MIGRATED, MIGRATION_REPLICAS, replicaSet, seedZookeeper, statefulSet, cronJobApiVersion } from '../../scripts/sandbox/seeds';
+import { crdManifest, registerCrd } from '../../scripts/sandbox/crds';
 import { runFailover } from './cliHarness';
 import { closeClients, sandbox, settled, uniqueNamespace } from '../support/sandbox';
 
@@ -214,6 +215,32 @@ test('activate -A activates every namespace with migrated workloads', async () =
   assert.is(report.kind, 'ActivationReport');
   assert.equal(report.summary, { changed: 2, unchanged: 0, skipped: 0, failed: 0 });
   assert.equal([report.wait?.total, report.wait?.ready, report.wait?.timedOut], [2, 2, false]);
+});
+
+test('KubeVirt VirtualMachines (served through a CRD): started by runStrategy or running, stopped on deactivate', async () => {
+  const box = await sandbox();
+  const rest = box.rest('destination');
+  await registerCrd(rest, crdManifest('kubevirt.io', 'virtualmachines', 'VirtualMachine', 'Namespaced', 'v1'));
+  const ns = uniqueNamespace('vm');
+  await ensureNamespace(rest, ns);
+  const vm = (name: string, spec: Record<string, unknown>, annotations: Record<string, string>): unknown => ({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name, annotations }, spec });
+  await createIn(rest, ns, vm('by-strategy', { runStrategy: 'Halted' }, { [MIGRATED]: 'true' }));
+  await createIn(rest, ns, vm('by-flag', { running: false }, { [MIGRATED]: 'true' }));
+  await createIn(rest, ns, vm('local', { running: false }, {}));
+  const spec = async (name: string): Promise<Record<string, unknown>> => (await rest.get<{ spec: Record<string, unknown> }>(`/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines/${name}`)).spec;
+
+  const activate = await runFailover(['activate', '-n', ns, '--context', 'destination', '-v'], box.env);
+  assert.is(activate.code, 0, activate.stderr);
+  assert.match(activate.stdout, /virtualmachine\/by-strategy\s+stopped → running\s+changed/);
+  assert.match(activate.stdout, /virtualmachine\/local\s+stopped\s+skipped\s+not migrated by Stork/);
+  assert.equal(await spec('by-strategy'), { runStrategy: 'Always' });
+  assert.equal(await spec('by-flag'), { running: true });
+  assert.equal(await spec('local'), { running: false });
+
+  const deactivate = await runFailover(['deactivate', '-n', ns, '--context', 'destination'], box.env);
+  assert.is(deactivate.code, 0, deactivate.stderr);
+  assert.equal(await spec('by-strategy'), { runStrategy: 'Halted' });
+  assert.equal(await spec('by-flag'), { running: false });
 });
 
 test.after(() => closeClients());
