@@ -26,7 +26,7 @@ try {
   banner('Building the standalone binary');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   banner('Bringing up two clusters (source, destination) with the ZooKeeper seed');
-  const state = await startSandbox(dir);
+  const state = await startSandbox(dir, { noStorkCluster: false });
   const [source, destination] = CLUSTERS.map((cluster) => restFor(state, cluster));
   if (!source || !destination) throw new Error('sandbox has no clusters');
   await seedZookeeper(source, destination);

@@ -113,10 +113,12 @@ async function grantReadOnly(rest: SandboxRest): Promise<void> {
 
 /**
  * Starts one etcd and three kube-apiservers (contexts `source` and `destination` with Stork's CRDs,
- * and `no-stork` without them) on loopback, with TLS, static tokens and RBAC; starts the status simulator. Everything runs
+ * and `no-stork` without them, unless `noStorkCluster: false`) on loopback, with TLS, static tokens
+ * and RBAC; starts the status simulator. Everything runs
  * detached so the command returns; `stopSandbox` ends it all.
  */
-export async function startSandbox(dir = defaultSandboxDir()): Promise<SandboxState> {
+export async function startSandbox(dir = defaultSandboxDir(), options: { noStorkCluster?: boolean } = {}): Promise<SandboxState> {
+  const names: readonly ClusterName[] = options.noStorkCluster === false ? CLUSTERS : ALL_CLUSTERS;
   if (existsSync(path.join(dir, 'state.json'))) {
     log(`a sandbox is already recorded in ${dir}; stopping it first`);
     await stopSandbox(dir);
@@ -144,7 +146,7 @@ export async function startSandbox(dir = defaultSandboxDir()): Promise<SandboxSt
   writeFileSync(keyFile, privateKey.export({ type: 'pkcs1', format: 'pem' }));
   const certDir = path.join(dir, 'certs');
   const clusters: ClusterInfo[] = [];
-  for (const name of ALL_CLUSTERS) {
+  for (const name of names) {
     const port = await freePort();
     const adminToken = randomBytes(16).toString('hex');
     const readonlyToken = randomBytes(16).toString('hex');
@@ -179,7 +181,7 @@ export async function startSandbox(dir = defaultSandboxDir()): Promise<SandboxSt
   const state: SandboxState = { ...partial, caFile: path.join(certDir, 'apiserver.crt'), clusters };
   saveState(state);
   writeKubeconfig(state);
-  for (const cluster of ALL_CLUSTERS) {
+  for (const cluster of names) {
     const rest = restFor(state, cluster);
     await waitUntil(`${cluster} API server`, 90_000, async () => (await rest.request<string>('GET', '/readyz').then(() => true)));
     await Promise.all([grantReadOnly(rest), cluster === NO_STORK_CLUSTER ? undefined : registerStorkCrds(rest)]);
@@ -187,7 +189,7 @@ export async function startSandbox(dir = defaultSandboxDir()): Promise<SandboxSt
   }
   pids.push(startDetached(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts', 'sandbox', 'statusSimulator.ts'), dir], path.join(dir, 'simulator.log')));
   saveState(state);
-  log(`up in ${((Date.now() - started) / 1000).toFixed(1)}s: contexts ${ALL_CLUSTERS.flatMap((cluster) => [cluster, `${cluster}-readonly`]).join(', ')}`);
+  log(`up in ${((Date.now() - started) / 1000).toFixed(1)}s: contexts ${names.flatMap((cluster) => [cluster, `${cluster}-readonly`]).join(', ')}`);
   return state;
 }
 

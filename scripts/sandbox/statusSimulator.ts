@@ -4,7 +4,7 @@
 // (zk-0, zk-1, … for StatefulSets) Running and Ready. Knobs, as annotations on a workload:
 //   sandbox.kubectl-failover.dev/ready-delay-ms: "5000"   slow to become ready
 //   sandbox.kubectl-failover.dev/never-ready: "true"      pods exist but readyReplicas stays 0
-import { ALL_CLUSTERS, readState, restFor } from './cluster';
+import { readState, restFor } from './cluster';
 import type { SandboxRest } from './rest';
 
 const DEFAULT_DELAY_MS = 300;
@@ -100,4 +100,4 @@ async function loop(rest: SandboxRest): Promise<void> {
 }
 
 const state = readState(process.argv[2]);
-await Promise.all(ALL_CLUSTERS.map((cluster) => loop(restFor(state, cluster))));
+await Promise.all(state.clusters.map((cluster) => loop(restFor(state, cluster.name))));

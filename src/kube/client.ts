@@ -126,7 +126,7 @@ export class KubeClient {
     if (statusCode >= 200 && statusCode < 300) {
       return (text === '' ? undefined : JSON.parse(text)) as T;
     }
-    throw new ApiError(statusCode, parseStatus(text), request.method, url.pathname);
+    throw new ApiError(statusCode, parseStatus(text), request.method, url.pathname, this.server.origin);
   }
 }
 

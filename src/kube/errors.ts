@@ -14,8 +14,9 @@ export class ApiError extends Error {
     readonly status: ApiStatus,
     readonly method: string,
     readonly path: string,
+    readonly server = '',
   ) {
-    super(describeApiError(statusCode, status, method, path));
+    super(describeApiError(statusCode, status, method, path, server));
     this.name = 'ApiError';
   }
 
@@ -35,13 +36,13 @@ export class ConnectionError extends Error {
   }
 }
 
-function describeApiError(statusCode: number, status: ApiStatus, method: string, path: string): string {
+function describeApiError(statusCode: number, status: ApiStatus, method: string, path: string, server: string): string {
   const message = (status.message ?? '').split('\n')[0]?.trim();
+  // The server's own text for 401 is a bare "Unauthorized": say whose credentials and where, as kubectl does.
+  if (statusCode === 401) return `you must be logged in to the server${server ? ` ${server}` : ''}: the credentials in the kubeconfig were rejected (${message || 'Unauthorized'})`;
   if (message) return message;
   const what = `${method} ${path}`;
   switch (statusCode) {
-    case 401:
-      return `unauthorized: the credentials in the kubeconfig were rejected (${what})`;
     case 403:
       return `forbidden: ${what}`;
     case 404:

@@ -49,6 +49,23 @@ test('a server that never answers: bounded by --request-timeout, one line naming
   assert.ok(elapsed < 20_000, `gave up after ${elapsed} ms`);
 });
 
+test('nothing listening on the port: "connection refused" naming the URL, exit 1', async () => {
+  const closed = net.createServer();
+  const port = await listen(closed);
+  await new Promise((resolve) => closed.close(resolve));
+  const run = await runFailover(['activate', '--kubeconfig', kubeconfigFor(`https://127.0.0.1:${port}`)], {});
+  assert.is(run.code, 1);
+  assert.match(run.stderr, `error: cannot reach the API server https://127.0.0.1:${port}: connection refused\n`);
+  assert.is(run.stdout, '');
+});
+
+test('a server name that does not resolve: "DNS lookup failed" naming the host, exit 1', async () => {
+  // .invalid is reserved (RFC 2606): it never resolves, whatever the resolver.
+  const run = await runFailover(['activate', '--request-timeout', '20s', '--kubeconfig', kubeconfigFor('https://kf-test.invalid:6443')], {});
+  assert.is(run.code, 1);
+  assert.match(run.stderr, 'error: cannot reach the API server https://kf-test.invalid:6443: DNS lookup failed for kf-test.invalid\n');
+});
+
 test('a server that resets connections: one line, exit 1', async () => {
   const rude = net.createServer((socket) => socket.destroy());
   const port = await listen(rude);
