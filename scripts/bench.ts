@@ -1,7 +1,7 @@
 // npm run bench [-- --large | --namespaces N --workloads M | --runs R]
 // Measures, side by side in one run against the sandbox's real API servers:
 //   activate -A (built binary), activate -A --dry-run=server, deactivate -A,
-//   the manual baseline (a loop of `kubectl scale`, one per annotated workload),
+//   the manual baseline (a loop of one kubectl command per migrated object: scale, or patch for CronJobs),
 //   cold start of --help / --version against `node -e 0`.
 // Reports median wall time, API requests by verb, peak memory, and ratios; writes .bench/results.json.
 import { spawnSync } from 'node:child_process';
@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { restFor, startSandbox, stopSandbox } from './sandbox/cluster';
-import { seedScale } from './sandbox/seeds';
+import { cronJobApiVersion, seedScale } from './sandbox/seeds';
+
+const BASELINE = 'kubectl scale/patch loop (baseline)';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const binary = path.join(root, 'dist', 'kubectl-failover');
@@ -59,8 +61,9 @@ function merge(into: Measure | undefined, next: Measure): Measure {
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kf-bench-'));
 try {
-  // Only the DR pair: a third API server would share the two cores with what is measured.
-  const state = await startSandbox(dir, { noStorkCluster: false });
+  // Only the DR pair, and no status simulator: every run uses --wait=false, and a third API server
+  // or a simulator creating hundreds of Pods would share the two cores with what is measured.
+  const state = await startSandbox(dir, { noStorkCluster: false, statusSimulator: false });
   const source = restFor(state, 'source');
   const destination = restFor(state, 'destination');
   const seedStarted = Date.now();
@@ -78,21 +81,29 @@ try {
     add(pluginRun('deactivate -A', ['deactivate', ...common], env, stats));
   }
 
-  // Manual baseline: one `kubectl scale` per annotated workload (what an operator scripts today).
-  const targets: Array<{ kind: string; namespace: string; name: string; replicas: string }> = [];
+  // Manual baseline: what an operator scripts today, one kubectl command per migrated object:
+  // `kubectl scale` per annotated workload, `kubectl patch` per migrated CronJob.
+  const commands: string[][] = [];
   for (const kind of ['deployments', 'statefulsets', 'replicasets']) {
     const list = await destination.get<{ items: Array<{ metadata: { name: string; namespace: string; annotations?: Record<string, string> } }> }>(`/apis/apps/v1/${kind}`);
     for (const item of list.items) {
       const replicas = item.metadata.annotations?.['stork.libopenstorage.org/migrationReplicas'];
-      if (replicas) targets.push({ kind, namespace: item.metadata.namespace, name: item.metadata.name, replicas });
+      if (replicas) commands.push(['scale', `${kind}/${item.metadata.name}`, '-n', item.metadata.namespace, `--replicas=${replicas}`]);
+    }
+  }
+  const cronJobs = await destination.get<{ items: Array<{ metadata: { name: string; namespace: string; annotations?: Record<string, string> } }> }>(`/apis/${await cronJobApiVersion(destination)}/cronjobs`);
+  for (const item of cronJobs.items) {
+    if (item.metadata.annotations?.['stork.libopenstorage.org/migrated']) {
+      commands.push(['patch', `cronjobs/${item.metadata.name}`, '-n', item.metadata.namespace, '--type=merge', '-p', '{"spec":{"suspend":false}}']);
     }
   }
   const loopStarted = process.hrtime.bigint();
-  for (const target of targets) {
-    spawnSync('kubectl', ['--context', 'destination', 'scale', `${target.kind}/${target.name}`, '-n', target.namespace, `--replicas=${target.replicas}`], { env, stdio: 'ignore' });
+  for (const command of commands) {
+    const result = spawnSync('kubectl', ['--context', 'destination', ...command], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`kubectl ${command.join(' ')} failed: ${result.stderr}`);
   }
   const loopSeconds = Number(process.hrtime.bigint() - loopStarted) / 1e9;
-  measures.set('kubectl scale loop (baseline)', { name: 'kubectl scale loop (baseline)', seconds: [loopSeconds], requests: { patch: targets.length }, peakMb: NaN });
+  measures.set(BASELINE, { name: BASELINE, seconds: [loopSeconds], requests: { patch: commands.length }, peakMb: NaN });
 
   const cold = (name: string, command: string, commandArgs: string[]): void => {
     const samples = Array.from({ length: 10 }, () => timed(command, commandArgs, env));
@@ -104,7 +115,7 @@ try {
   source.close();
   destination.close();
 
-  const baseline = median(measures.get('kubectl scale loop (baseline)')?.seconds ?? []);
+  const baseline = median(measures.get(BASELINE)?.seconds ?? []);
   const nodeStart = median(measures.get('node -e 0 (start-up baseline)')?.seconds ?? []);
   const objects = namespaces * workloads;
   const rows = [...measures.values()].map((measure) => {

@@ -114,10 +114,10 @@ async function grantReadOnly(rest: SandboxRest): Promise<void> {
 /**
  * Starts one etcd and three kube-apiservers (contexts `source` and `destination` with Stork's CRDs,
  * and `no-stork` without them, unless `noStorkCluster: false`) on loopback, with TLS, static tokens
- * and RBAC; starts the status simulator. Everything runs
+ * and RBAC; starts the status simulator (unless `statusSimulator: false`). Everything runs
  * detached so the command returns; `stopSandbox` ends it all.
  */
-export async function startSandbox(dir = defaultSandboxDir(), options: { noStorkCluster?: boolean } = {}): Promise<SandboxState> {
+export async function startSandbox(dir = defaultSandboxDir(), options: { noStorkCluster?: boolean; statusSimulator?: boolean } = {}): Promise<SandboxState> {
   const names: readonly ClusterName[] = options.noStorkCluster === false ? CLUSTERS : ALL_CLUSTERS;
   if (existsSync(path.join(dir, 'state.json'))) {
     log(`a sandbox is already recorded in ${dir}; stopping it first`);
@@ -187,7 +187,9 @@ export async function startSandbox(dir = defaultSandboxDir(), options: { noStork
     await Promise.all([grantReadOnly(rest), cluster === NO_STORK_CLUSTER ? undefined : registerStorkCrds(rest)]);
     rest.close();
   }
-  pids.push(startDetached(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts', 'sandbox', 'statusSimulator.ts'), dir], path.join(dir, 'simulator.log')));
+  if (options.statusSimulator !== false) {
+    pids.push(startDetached(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts', 'sandbox', 'statusSimulator.ts'), dir], path.join(dir, 'simulator.log')));
+  }
   saveState(state);
   log(`up in ${((Date.now() - started) / 1000).toFixed(1)}s: contexts ${names.flatMap((cluster) => [cluster, `${cluster}-readonly`]).join(', ')}`);
   return state;
