@@ -1,9 +1,10 @@
-// npm run bench [-- --large | --namespaces N --workloads M | --runs R]
+// npm run bench [-- --large | --namespaces N --workloads M | --runs R | --results FILE]
 // Measures, side by side in one run against the sandbox's real API servers:
 //   activate -A (built binary), activate -A --dry-run=server, deactivate -A,
 //   the manual baseline (a loop of one kubectl command per migrated object: scale, or patch for CronJobs),
 //   cold start of --help / --version against `node -e 0`.
-// Reports median wall time, API requests by verb, peak memory, and ratios; writes .bench/results.json.
+// Reports median wall time, API requests by verb, peak memory, and ratios; writes .bench/results.json
+// (or --results FILE).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,8 @@ const large = args.includes('--large');
 const namespaces = option('namespaces', large ? 500 : 100);
 const workloads = option('workloads', large ? 4 : 3);
 const runs = option('runs', 3);
+const resultsIndex = args.indexOf('--results');
+const resultsFile = resultsIndex >= 0 && args[resultsIndex + 1] ? path.resolve(args[resultsIndex + 1] ?? '') : path.join(root, '.bench', 'results.json');
 
 interface Measure {
   name: string;
@@ -133,8 +136,8 @@ try {
   text.splice(1, 0, `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`);
   console.log(`\n${namespaces} namespaces × ${workloads} workloads = ${objects} objects; request floor for activate -A: one LIST per kind + ${objects} PATCH`);
   console.log(text.join('\n'));
-  mkdirSync(path.join(root, '.bench'), { recursive: true });
-  writeFileSync(path.join(root, '.bench', 'results.json'), JSON.stringify({ namespaces, workloads, runs, rows, date: new Date().toISOString() }, null, 2));
+  mkdirSync(path.dirname(resultsFile), { recursive: true });
+  writeFileSync(resultsFile, JSON.stringify({ namespaces, workloads, runs, rows, date: new Date().toISOString() }, null, 2));
 } finally {
   await stopSandbox(dir);
 }

@@ -1,0 +1,42 @@
+// A smoke run of `npm run bench` with a tiny seed, so the benchmark keeps working. It asserts what
+// was measured and counted, never how fast: speed belongs to the benchmark itself.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const run = promisify(execFile);
+
+interface Row {
+  name: string;
+  runs: number;
+  requests: string;
+}
+
+test('npm run bench -- --namespaces 2 --workloads 4 --runs 1: every case measured, requests at the floor', async () => {
+  const results = path.join(mkdtempSync(path.join(tmpdir(), 'kf-bench-smoke-')), 'results.json');
+  const { stdout } = await run('npm', ['run', '--silent', 'bench', '--', '--namespaces', '2', '--workloads', '4', '--runs', '1', '--results', results], { maxBuffer: 1 << 22 });
+  assert.match(stdout, '2 namespaces × 4 workloads = 8 objects');
+  const report = JSON.parse(readFileSync(results, 'utf8')) as { rows: Row[] };
+  const byName = Object.fromEntries(report.rows.map((row) => [row.name, row]));
+  assert.equal(Object.keys(byName), [
+    'activate -A --dry-run=server',
+    'activate -A',
+    'deactivate -A',
+    'kubectl scale/patch loop (baseline)',
+    'node -e 0 (start-up baseline)',
+    'kubectl-failover --help',
+    'kubectl-failover --version',
+  ]);
+  // 8 objects: one PATCH each, one LIST per kind read (namespaces, registrations, 4 workload kinds, schedules).
+  for (const name of ['activate -A --dry-run=server', 'activate -A', 'deactivate -A']) {
+    assert.match(byName[name]?.requests ?? '', /^\d+ \(discovery \d+, list 7, patch 8\)$/, name);
+  }
+  assert.is(byName['kubectl scale/patch loop (baseline)']?.requests, '8 (patch 8)');
+  assert.is(byName['kubectl-failover --help']?.runs, 10);
+});
+
+test.run();
