@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createIn, deployment, MIGRATION_REPLICAS, seedZookeeper } from '../../scripts/sandbox/seeds';
+import { createIn, deployment, MIGRATED, MIGRATION_REPLICAS, migrationSchedule, seedZookeeper, statefulSet } from '../../scripts/sandbox/seeds';
 import { runFailover } from './cliHarness';
 import { closeClients, sandbox, uniqueNamespace } from '../support/sandbox';
 
@@ -28,6 +28,40 @@ test('status on the zookeeper seed before and after a failover, and with a broke
   assert.is(table.code, 0);
   assert.match(table.stdout, `${ns} on destination: partially active`);
   assert.match(table.stdout, 'warning: deployment/broken: stork.libopenstorage.org/migrationReplicas "oops" is not an integer');
+});
+
+test('status warns of an HPA on a standby workload, a stale last success and a missing count; --stale-factor moves the threshold', async () => {
+  const box = await sandbox();
+  const ns = uniqueNamespace('status-warn');
+  const destination = box.rest('destination');
+  await seedZookeeper(box.rest('source'), destination, ns);
+  await destination.ensure('/apis/stork.libopenstorage.org/v1alpha1/schedulepolicies', {
+    apiVersion: 'stork.libopenstorage.org/v1alpha1',
+    kind: 'SchedulePolicy',
+    metadata: { name: 'default-migration-policy' },
+    policy: { interval: { intervalMinutes: 15 } },
+  });
+  await createIn(destination, ns, { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'zk' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'zk' }, minReplicas: 1, maxReplicas: 5 } });
+  await createIn(destination, ns, migrationSchedule('hourly', [ns], { lastSuccess: new Date(Date.now() - 2 * 3_600_000) }));
+  await createIn(destination, ns, statefulSet('cache', 0, { [MIGRATED]: 'true' }));
+
+  const run = await runFailover(['status', '-n', ns, '--context', 'destination', '-o', 'json'], box.env);
+  assert.is(run.code, 0, run.stderr);
+  const warnings = (JSON.parse(run.stdout) as StatusReport).namespaces[0]?.warnings ?? [];
+  assert.ok(warnings.includes('statefulset/zk: a HorizontalPodAutoscaler targets this standby workload; it will fight the scale-up or keep it at 0'), warnings.join('\n'));
+  assert.ok(warnings.some((warning) => /^migrationschedule hourly: last success 12\dm ago, more than 3× its 15m interval$/.test(warning)), warnings.join('\n'));
+  assert.ok(warnings.includes('statefulset/cache: migrated by Stork but has no stork.libopenstorage.org/migrationReplicas annotation'), warnings.join('\n'));
+  assert.not.ok(warnings.some((warning) => warning.startsWith('migrationschedule migrationschedule:')), 'a success 5m ago is fresh');
+
+  const lenient = await runFailover(['status', '-n', ns, '--context', 'destination', '-o', 'json', '--stale-factor', '10'], box.env);
+  assert.not.ok(((JSON.parse(lenient.stdout) as StatusReport).namespaces[0]?.warnings ?? []).some((warning) => warning.includes('last success')));
+});
+
+test('status with a namespace that does not exist: one line, exit 2', async () => {
+  const box = await sandbox();
+  const run = await runFailover(['status', '-n', 'no-such-namespace', '--context', 'destination'], box.env);
+  assert.is(run.code, 2);
+  assert.is(run.stderr, 'error: namespace "no-such-namespace" not found\n');
 });
 
 test.after(() => closeClients());
