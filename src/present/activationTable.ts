@@ -20,6 +20,12 @@ function colourResult(row: ObjectReportRow, colors: Palette): string {
 export function renderActivationTable(report: ActivationReport, colors: Palette, verbose: boolean): string {
   const shown = report.objects.filter((row) => verbose || row.result !== 'skipped');
   const lines: string[] = [];
+  // Deactivation is fenced to namespaces Stork protects: a dry run (or -v) shows the fence and why.
+  const showScope = report.verb === 'deactivate' && (verbose || report.dryRun !== 'none') && report.namespaces.length > 0;
+  if (showScope) {
+    const rows = report.namespaces.map((namespace) => [namespace.name, namespace.included ? 'included' : colors.dim('left out'), namespace.reason]);
+    lines.push(renderTable(['NAMESPACE', 'SCOPE', 'WHY'], rows).trimEnd(), '');
+  }
   if (shown.length > 0) {
     const rows = shown.map((row) => [
       row.namespace,
@@ -31,7 +37,7 @@ export function renderActivationTable(report: ActivationReport, colors: Palette,
     lines.push(renderTable(['NAMESPACE', 'OBJECT', 'CHANGE', 'RESULT', 'NOTE'], rows).trimEnd());
   }
   const excluded = report.namespaces.filter((namespace) => !namespace.included);
-  if (excluded.length > 0) {
+  if (excluded.length > 0 && !showScope) {
     lines.push(`left out (not protected by Stork): ${excluded.map((namespace) => namespace.name).join(', ')}`);
   }
   lines.push(summaryLine(report, colors));

@@ -48,6 +48,12 @@ test('renderTable pads columns like kubectl', () => {
   assert.is(renderTable(['NAME', 'READY'], [['zk', '3/3'], ['zookeeper-x', '0/1']]), 'NAME          READY\nzk            3/3\nzookeeper-x   0/1\n');
 });
 
+test('renderTable aligns coloured cells by what is visible', () => {
+  const green = (text: string): string => `\u001b[32m${text}\u001b[39m`;
+  const table = renderTable(['RESULT', 'NOTE'], [[green('changed'), 'a'], ['unchanged', 'b']]);
+  assert.is(table.replace(/\u001b\[\d+m/g, ''), 'RESULT      NOTE\nchanged     a\nunchanged   b\n');
+});
+
 test('mapWithConcurrency keeps order and never exceeds the bound', async () => {
   let inFlight = 0;
   let peak = 0;
