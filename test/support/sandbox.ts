@@ -33,6 +33,10 @@ export function sandbox(): Promise<Sandbox> {
       const dir = mkdtempSync(path.join(tmpdir(), 'kf-sandbox-'));
       state = await startSandbox(dir);
       process.once('beforeExit', () => void stopSandbox(dir));
+      // ^C or a kill must not leave API servers behind either.
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => void stopSandbox(dir).finally(() => process.exit(130)));
+      }
     }
     return {
       state,
