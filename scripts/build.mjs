@@ -5,6 +5,7 @@
 // download its base binaries; scripts/release.mjs uses pkg for other platforms where it can).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -29,6 +30,16 @@ const optionalModulesAbsent = {
   },
 };
 
+// yargs' ESM entry loads cliui's ESM build, whose stand-in for wrap-ansi cuts --help lines in the
+// middle of words; its CommonJS build wraps at word boundaries with wrap-ansi. Take that one.
+const cliuiCommonJs = {
+  name: 'cliui-commonjs',
+  setup(build) {
+    const cliui = createRequire(path.join(root, 'node_modules', 'yargs', 'package.json')).resolve('cliui');
+    build.onResolve({ filter: /^cliui$/ }, () => ({ path: cliui }));
+  },
+};
+
 mkdirSync(dist, { recursive: true });
 let started = Date.now();
 await build({
@@ -43,7 +54,7 @@ await build({
   legalComments: 'none',
   banner: { js: '#!/usr/bin/env node' },
   logLevel: 'warning',
-  plugins: [optionalModulesAbsent],
+  plugins: [optionalModulesAbsent, cliuiCommonJs],
 });
 console.error(`bundle  ${path.relative(root, bundle)}  ${mb(bundle)}  ${Date.now() - started} ms`);
 

@@ -31,6 +31,8 @@ test('kubectl finds the plugin on PATH and runs it: plugin list, --version, --he
   assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
   const help = await run(kubectl, ['failover', '--help'], { env });
   assert.match(help.stdout, 'kubectl failover activate');
+  // Wrapped at word boundaries (yargs' ESM path cut words in two): the text reads whole once joined.
+  assert.match(help.stdout.replace(/\s+/g, ' '), 'Bring migrated apps up: scale to the recorded replica counts, resume CronJobs, start VMs, mark schedules activated');
 
   const ns = uniqueNamespace('binary');
   await seedZookeeper(box.rest('source'), box.rest('destination'), ns);
