@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createIn, deployment, MIGRATED, MIGRATION_REPLICAS, migrationSchedule, seedZookeeper, statefulSet } from '../../scripts/sandbox/seeds';
@@ -55,6 +59,43 @@ test('status warns of an HPA on a standby workload, a stale last success and a m
 
   const lenient = await runFailover(['status', '-n', ns, '--context', 'destination', '-o', 'json', '--stale-factor', '10'], box.env);
   assert.not.ok(((JSON.parse(lenient.stdout) as StatusReport).namespaces[0]?.warnings ?? []).some((warning) => warning.includes('last success')));
+});
+
+test('the source is down: status still reports the destination, names the unreachable source, exit 1', async () => {
+  const box = await sandbox();
+  const ns = uniqueNamespace('status-down');
+  await seedZookeeper(box.rest('source'), box.rest('destination'), ns);
+  // A second kubeconfig file, merged through KUBECONFIG as kubectl does, holds a context whose server is gone.
+  const closed = net.createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const port = (closed.address() as net.AddressInfo).port;
+  await new Promise((resolve) => closed.close(resolve));
+  const dead = path.join(mkdtempSync(path.join(tmpdir(), 'kf-dead-')), 'kubeconfig');
+  writeFileSync(dead, JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'dead', cluster: { server: `https://127.0.0.1:${port}`, 'certificate-authority': box.state.caFile } }],
+    users: [{ name: 'dead', user: { token: 'whatever' } }],
+    contexts: [{ name: 'dead-source', context: { cluster: 'dead', user: 'dead' } }],
+  }));
+  const env = { ...box.env, KUBECONFIG: `${box.kubeconfig}${path.delimiter}${dead}` };
+  const args = ['status', '-n', ns, '--source-context', 'dead-source', '--destination-context', 'destination', '--request-timeout', '5s'];
+
+  const json = await runFailover([...args, '-o', 'json'], env);
+  assert.is(json.code, 1, json.stderr);
+  const report = JSON.parse(json.stdout) as StatusReport & { unreachable?: Array<{ cluster: string; error: string }> };
+  assert.equal(report.unreachable, [{ cluster: 'dead-source', error: `cannot reach the API server https://127.0.0.1:${port}: connection refused` }]);
+  assert.equal(report.namespaces.map((entry) => [entry.cluster, entry.verdict]), [['destination', 'standby']]);
+
+  const table = await runFailover(args, env);
+  assert.is(table.code, 1);
+  assert.match(table.stdout, `dead-source: unreachable: cannot reach the API server https://127.0.0.1:${port}: connection refused\n`);
+  assert.match(table.stdout, `${ns} on destination: standby`);
+
+  // One context only, and it is down: that is a plain error.
+  const alone = await runFailover(['status', '-n', ns, '--context', 'dead-source'], env);
+  assert.is(alone.code, 1);
+  assert.match(alone.stderr, `error: cannot reach the API server https://127.0.0.1:${port}: connection refused`);
 });
 
 test('status with a namespace that does not exist: one line, exit 2', async () => {

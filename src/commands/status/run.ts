@@ -5,7 +5,7 @@ import { collectSnapshot, type NamespaceSelection } from '../../failover/collect
 import { crossClusterWarnings, namespaceStatuses, type NamespaceStatus } from '../../failover/statusView';
 import type { KubeClient } from '../../kube/client';
 import { discoverKinds, kindKey } from '../../kube/discovery';
-import { isForbidden } from '../../kube/errors';
+import { ConnectionError, isForbidden } from '../../kube/errors';
 import { getPath } from '../../kube/jsonPath';
 import { listAll } from '../../kube/list';
 import { serialize } from '../../present/serialize';
@@ -60,20 +60,43 @@ async function readCluster(client: KubeClient, contextName: string, selection: N
   return namespaceStatuses({ cluster: contextName, workloads: snapshot.workloads, schedules: snapshot.schedules, namespaces, policyIntervals, autoscaled, staleFactor: options.staleFactor, now });
 }
 
-/** status: read-only, on one cluster or on both (--source-context / --destination-context). */
+/** A cluster of the pair that did not answer: the other one is still reported. */
+export interface UnreachableCluster {
+  cluster: string;
+  error: string;
+}
+
+/**
+ * status: read-only, on one cluster or on both (--source-context / --destination-context). In a
+ * disaster the source is often down: with both contexts, a cluster that cannot be reached is
+ * reported as such next to the other's full status (exit 1), rather than hiding it.
+ */
 export async function runStatus(options: StatusOptions, context: CommandContext): Promise<ExitCode> {
   const contexts = options.sourceContext || options.destinationContext ? [options.sourceContext, options.destinationContext].filter((name): name is string => Boolean(name)) : [undefined];
   const now = context.clock.now();
+  const unreachable: UnreachableCluster[] = [];
   const perCluster = await Promise.all(
-    contexts.map(async (name) => {
+    contexts.map(async (name): Promise<NamespaceStatus[] | undefined> => {
       const { client, context: kube } = await context.cluster(name);
       const selection: NamespaceSelection = options.allNamespaces ? { all: true } : { all: false, names: [options.namespace || kube.namespace] };
-      return readCluster(client, kube.contextName, selection, options, now);
+      try {
+        return await readCluster(client, kube.contextName, selection, options, now);
+      } catch (error) {
+        if (!(error instanceof ConnectionError) || contexts.length < 2) throw error;
+        unreachable.push({ cluster: kube.contextName, error: error.message });
+        return undefined;
+      }
     }),
   );
   if (perCluster.length === 2 && perCluster[0] && perCluster[1]) crossClusterWarnings(perCluster[0], perCluster[1]);
-  const namespaces = perCluster.flat();
-  const report = { kind: 'StatusReport', namespaces };
-  context.streams.stdout.write(options.output === 'table' ? renderStatus(namespaces, palette(context.color)) : await serialize(report, options.output));
-  return ExitCode.Success;
+  const namespaces = perCluster.flatMap((statuses) => statuses ?? []);
+  const report = { kind: 'StatusReport', namespaces, ...(unreachable.length > 0 ? { unreachable } : {}) };
+  const colors = palette(context.color);
+  if (options.output === 'table') {
+    const lines = unreachable.map((entry) => colors.red(`${entry.cluster}: unreachable: ${entry.error}`));
+    context.streams.stdout.write(`${lines.map((line) => `${line}\n\n`).join('')}${renderStatus(namespaces, colors)}`);
+  } else {
+    context.streams.stdout.write(await serialize(report, options.output));
+  }
+  return unreachable.length > 0 ? ExitCode.OperationFailed : ExitCode.Success;
 }
