@@ -1,0 +1,61 @@
+// Credentials as real kubeconfigs carry them, against the sandbox's real API server: an exec
+// credential plugin (how EKS, GKE and OIDC logins work) and a plugin that fails.
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createIn, deployment, ensureNamespace, MIGRATION_REPLICAS } from '../../scripts/sandbox/seeds';
+import { runFailover } from './cliHarness';
+import { closeClients, sandbox, uniqueNamespace } from '../support/sandbox';
+
+/** A kubeconfig for the destination whose user runs `script` as its exec credential plugin. */
+async function execKubeconfig(script: string): Promise<string> {
+  const box = await sandbox();
+  const info = box.state.clusters.find((entry) => entry.name === 'destination');
+  if (!info) throw new Error('no destination cluster');
+  const dir = mkdtempSync(path.join(tmpdir(), 'kf-exec-'));
+  const plugin = path.join(dir, 'credential-plugin');
+  writeFileSync(plugin, `#!/bin/sh\n${script}\n`);
+  chmodSync(plugin, 0o755);
+  const file = path.join(dir, 'kubeconfig');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'exec',
+      clusters: [{ name: 'destination', cluster: { server: info.server, 'certificate-authority': box.state.caFile } }],
+      users: [{ name: 'exec', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: plugin, interactiveMode: 'Never' } } }],
+      contexts: [{ name: 'exec', context: { cluster: 'destination', user: 'exec' } }],
+    }),
+  );
+  return file;
+}
+
+test('an exec credential plugin: its token authenticates every request, and is never printed', async () => {
+  const box = await sandbox();
+  const token = box.state.clusters.find((entry) => entry.name === 'destination')?.adminToken ?? '';
+  const file = await execKubeconfig(`echo '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"${token}"}}'`);
+  const ns = uniqueNamespace('exec');
+  const rest = box.rest('destination');
+  await ensureNamespace(rest, ns);
+  await createIn(rest, ns, deployment('web', 0, { [MIGRATION_REPLICAS]: '2' }));
+  const run = await runFailover(['activate', '-n', ns, '--kubeconfig', file, '--timeout', '60s', '-v'], {});
+  assert.is(run.code, 0, run.stderr);
+  assert.match(run.stdout, /deployment\/web\s+0 → 2\s+changed/);
+  assert.not.match(run.stdout + run.stderr, token);
+  assert.is((await rest.get<{ spec: { replicas: number } }>(`/apis/apps/v1/namespaces/${ns}/deployments/web`)).spec.replicas, 2);
+});
+
+test('an exec credential plugin that fails: its message in one line, exit 2', async () => {
+  const file = await execKubeconfig('echo "token expired, run: cloud login" >&2; exit 1');
+  const run = await runFailover(['activate', '-n', 'default', '--kubeconfig', file], {});
+  // A configuration problem, found before any request: exit 2, the plugin's own words kept.
+  assert.is(run.code, 2);
+  assert.is(run.stderr, 'error: cannot use context "exec": token expired, run: cloud login\n');
+  assert.is(run.stdout, '');
+});
+
+test.after(() => closeClients());
+test.run();
