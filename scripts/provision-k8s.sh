@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Provides a kube-apiserver and an etcd for the sandbox and prints the folder that holds them.
+# Provides a kube-apiserver and an etcd for the sandbox (and openssl, for its client certificates)
+# and prints the folder that holds them.
 #
 # Order (envtest's convention, so users can bring any Kubernetes version):
 #   1. $KUBEBUILDER_ASSETS, if it holds both kube-apiserver and etcd;
@@ -10,6 +11,19 @@
 set -euo pipefail
 
 log() { printf '[provision] %s\n' "$*" >&2; }
+
+# The sandbox issues its client certificates with openssl (Node cannot make X.509 certificates).
+if ! command -v openssl >/dev/null; then
+  if command -v apt-get >/dev/null; then
+    log "installing openssl from Debian"
+    sudo=""; if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+    $sudo apt-get update -qq >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssl >&2
+  else
+    log "the sandbox needs openssl; install it"
+    exit 2
+  fi
+fi
 
 if [[ -n "${KUBEBUILDER_ASSETS:-}" && -x "$KUBEBUILDER_ASSETS/kube-apiserver" && -x "$KUBEBUILDER_ASSETS/etcd" ]]; then
   echo "$KUBEBUILDER_ASSETS"

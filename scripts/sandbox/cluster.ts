@@ -28,6 +28,8 @@ export interface SandboxState {
   dir: string;
   kubeconfig: string;
   caFile: string;
+  /** A client certificate (CN=cert-admin, O=system:masters) every API server trusts, for x509 auth. */
+  clientCert: { certFile: string; keyFile: string };
   clusters: ClusterInfo[];
   pids: number[];
 }
@@ -92,6 +94,16 @@ function writeKubeconfig(state: Omit<SandboxState, 'pids'>): void {
   writeFileSync(state.kubeconfig, JSON.stringify(config, null, 2));
 }
 
+/** A client CA and one admin certificate it signs, made with openssl (Node cannot issue X.509 certificates). */
+function issueClientCertificate(dir: string): SandboxState['clientCert'] {
+  const file = (name: string): string => path.join(dir, name);
+  const openssl = (args: string[]): void => void execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('client-ca.key'), '-out', file('client-ca.crt'), '-subj', '/CN=sandbox-client-ca', '-days', '30']);
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('cert-admin.key'), '-out', file('cert-admin.csr'), '-subj', '/CN=cert-admin/O=system:masters']);
+  openssl(['x509', '-req', '-in', file('cert-admin.csr'), '-CA', file('client-ca.crt'), '-CAkey', file('client-ca.key'), '-CAcreateserial', '-out', file('cert-admin.crt'), '-days', '30']);
+  return { certFile: file('cert-admin.crt'), keyFile: file('cert-admin.key') };
+}
+
 export function restFor(state: SandboxState, cluster: ClusterName, role: 'admin' | 'readonly' = 'admin'): SandboxRest {
   const info = state.clusters.find((entry) => entry.name === cluster);
   if (!info) throw new Error(`no cluster ${cluster}`);
@@ -128,7 +140,7 @@ export async function startSandbox(dir = defaultSandboxDir(), options: { noStork
   const started = Date.now();
   const pids: number[] = [];
   const saveState = (state: SandboxState): void => writeFileSync(path.join(dir, 'state.json'), JSON.stringify(state, null, 2));
-  const partial: SandboxState = { dir, kubeconfig: path.join(dir, 'kubeconfig'), caFile: '', clusters: [], pids };
+  const partial: SandboxState = { dir, kubeconfig: path.join(dir, 'kubeconfig'), caFile: '', clientCert: issueClientCertificate(dir), clusters: [], pids };
 
   const etcdPort = await freePort();
   const peerPort = await freePort();
@@ -169,6 +181,7 @@ export async function startSandbox(dir = defaultSandboxDir(), options: { noStork
           '--authorization-mode=RBAC',
           '--service-cluster-ip-range=10.0.0.0/24',
           '--disable-admission-plugins=ServiceAccount',
+          `--client-ca-file=${path.join(dir, 'client-ca.crt')}`,
         ],
         path.join(dir, `${name}-apiserver.log`),
       ),

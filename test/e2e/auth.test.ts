@@ -1,5 +1,5 @@
 // Credentials as real kubeconfigs carry them, against the sandbox's real API server: an exec
-// credential plugin (how EKS, GKE and OIDC logins work) and a plugin that fails.
+// credential plugin (how EKS, GKE and OIDC logins work), a plugin that fails, a client certificate.
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -55,6 +55,34 @@ test('an exec credential plugin that fails: its message in one line, exit 2', as
   assert.is(run.code, 2);
   assert.is(run.stderr, 'error: cannot use context "exec": token expired, run: cloud login\n');
   assert.is(run.stdout, '');
+});
+
+test('a client certificate (x509 auth): the request is authenticated as its CN and group', async () => {
+  const box = await sandbox();
+  const info = box.state.clusters.find((entry) => entry.name === 'destination');
+  if (!info) throw new Error('no destination cluster');
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'kf-cert-')), 'kubeconfig');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'cert',
+      clusters: [{ name: 'destination', cluster: { server: info.server, 'certificate-authority': box.state.caFile } }],
+      users: [{ name: 'cert-admin', user: { 'client-certificate': box.state.clientCert.certFile, 'client-key': box.state.clientCert.keyFile } }],
+      contexts: [{ name: 'cert', context: { cluster: 'destination', user: 'cert-admin' } }],
+    }),
+  );
+  const ns = uniqueNamespace('cert');
+  const rest = box.rest('destination');
+  await ensureNamespace(rest, ns);
+  await createIn(rest, ns, deployment('web', 0, { [MIGRATION_REPLICAS]: '1' }));
+  const run = await runFailover(['activate', '-n', ns, '--kubeconfig', file, '--timeout', '60s'], {});
+  assert.is(run.code, 0, run.stderr);
+  assert.match(run.stdout, /deployment\/web\s+0 → 1\s+changed/);
+  const web = await rest.get<{ spec: { replicas: number }; metadata: { managedFields?: Array<{ manager: string }> } }>(`/apis/apps/v1/namespaces/${ns}/deployments/web`);
+  assert.is(web.spec.replicas, 1);
+  assert.ok(web.metadata.managedFields?.some((entry) => entry.manager === 'kubectl-failover'), 'written with fieldManager kubectl-failover');
 });
 
 test.after(() => closeClients());
