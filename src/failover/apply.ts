@@ -68,7 +68,7 @@ async function applyOne(client: KubeClient, resources: ReadonlyMap<string, ApiRe
 
   try {
     const { patch, after } = await send(plan);
-    return { plan, outcome: 'changed', patch, after };
+    return { plan, outcome: 'changed', patch, after, ...(plan.reason ? { message: plan.reason } : {}) };
   } catch (error) {
     if (!isPreconditionFailure(error)) return { plan, outcome: 'failed', message: oneLine(error) };
   }

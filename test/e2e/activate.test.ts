@@ -123,6 +123,8 @@ test('deactivate on the source then activate restores the exact counts; owned Re
   await createIn(rest, ns, deployment('web', 2));
   await createIn(rest, ns, statefulSet('db', 3));
   await createIn(rest, ns, replicaSet('batch', 1));
+  // A garbled record where the app runs: the live count replaces it, and the report says so.
+  await createIn(rest, ns, deployment('legacy', 4, { [MIGRATION_REPLICAS]: 'stale' }));
   // A ReplicaSet a Deployment owns follows its owner: scaling it directly would fight the controller.
   const web = await rest.get<{ metadata: { uid: string } }>(dep(ns, 'web'));
   const owned = replicaSet('web-5d4f', 2) as { metadata: Record<string, unknown> };
@@ -131,7 +133,8 @@ test('deactivate on the source then activate restores the exact counts; owned Re
   await createIn(rest, ns, cronJob(cronVersion, 'report', false));
   const deactivate = await runFailover(['deactivate', '-n', ns, '--context', 'source', '--timeout', '60s'], box.env);
   assert.is(deactivate.code, 0, deactivate.stderr + deactivate.stdout);
-  for (const [path, count] of [[dep(ns, 'web'), '2'], [sts(ns, 'db'), '3'], [`/apis/apps/v1/namespaces/${ns}/replicasets/batch`, '1']] as const) {
+  assert.match(deactivate.stdout, /deployment\/legacy\s+4 → 0\s+changed\s+recorded count "stale" replaced by the live count 4/);
+  for (const [path, count] of [[dep(ns, 'web'), '2'], [dep(ns, 'legacy'), '4'], [sts(ns, 'db'), '3'], [`/apis/apps/v1/namespaces/${ns}/replicasets/batch`, '1']] as const) {
     const object = await rest.get<Obj>(path);
     assert.is(object.spec.replicas, 0, path);
     assert.is(object.metadata.annotations?.[MIGRATION_REPLICAS], count, path);
@@ -148,6 +151,7 @@ test('deactivate on the source then activate restores the exact counts; owned Re
   const activate = await runFailover(['activate', '-n', ns, '--context', 'source', '-v', '--timeout', '60s'], box.env);
   assert.is(activate.code, 0, activate.stderr);
   assert.is((await rest.get<Obj>(dep(ns, 'web'))).spec.replicas, 2);
+  assert.is((await rest.get<Obj>(dep(ns, 'legacy'))).spec.replicas, 4);
   assert.is((await rest.get<Obj>(sts(ns, 'db'))).spec.replicas, 3);
   assert.is((await rest.get<Obj>(`/apis/apps/v1/namespaces/${ns}/replicasets/batch`)).spec.replicas, 1);
   // The source's CronJob carries no Stork annotation: activate leaves it for the user, and says so with -v.

@@ -68,6 +68,16 @@ test('deactivate does not rewrite an annotation that already holds the count', (
   assert.equal(plan.changes, [{ path: ['spec', 'replicas'], from: 3, to: 0 }]);
 });
 
+test('deactivate replaces an older or garbled record with the live count, and says so', () => {
+  for (const recorded of ['3', 'abc']) {
+    const plan = planScaledWorkload(workload('StatefulSet', 'zk', { replicas: 5, annotations: { [REPLICAS]: recorded } }), KEY, 'deactivate');
+    assert.is(plan.action, 'change');
+    assert.equal(plan.changes[1], { path: ['metadata', 'annotations', REPLICAS], from: recorded, to: '5' });
+    assert.is(plan.reason, `recorded count "${recorded}" replaced by the live count 5`);
+  }
+  assert.is(planScaledWorkload(workload('StatefulSet', 'zk', { replicas: 5 }), KEY, 'deactivate').reason, undefined);
+});
+
 test('deactivate never overwrites a recorded count with 0', () => {
   const plan = planScaledWorkload(workload('StatefulSet', 'zk', { replicas: 0, annotations: { [REPLICAS]: '3' } }), KEY, 'deactivate');
   assert.is(plan.action, 'unchanged');

@@ -60,6 +60,8 @@ function planDeactivation(object: KubeObject, resourceKey: string, current: numb
   if (recorded !== countText) {
     changes.push({ path: annotationPath(StorkAnnotation.migrationReplicas), from: recorded, to: countText });
   }
+  // Where the app runs, the live count is the truth; an older or garbled record is replaced, and the report says so.
+  const reason = recorded !== undefined && recorded !== countText ? `recorded count "${recorded}" replaced by the live count ${countText}` : undefined;
   return planFor(object, resourceKey, {
     action: 'change',
     from: countText,
@@ -67,5 +69,6 @@ function planDeactivation(object: KubeObject, resourceKey: string, current: numb
     readiness: 'replicas',
     changes,
     preconditions: [{ path: REPLICAS, value: current }],
+    ...(reason ? { reason } : {}),
   });
 }
