@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Provides a kube-apiserver and an etcd for the sandbox (and openssl, for its client certificates)
-# and prints the folder that holds them.
+# Provides a kube-apiserver and an etcd for the sandbox (and openssl and time, see below) and
+# prints the folder that holds them.
 #
 # Order (envtest's convention, so users can bring any Kubernetes version):
 #   1. $KUBEBUILDER_ASSETS, if it holds both kube-apiserver and etcd;
@@ -12,15 +12,19 @@ set -euo pipefail
 
 log() { printf '[provision] %s\n' "$*" >&2; }
 
-# The sandbox issues its client certificates with openssl (Node cannot make X.509 certificates).
-if ! command -v openssl >/dev/null; then
+# Tools the sandbox and the benchmark use beside the servers: openssl issues the sandbox's client
+# certificates (Node cannot make X.509 certificates); /usr/bin/time gives the benchmark's peak memory.
+missing=()
+command -v openssl >/dev/null || missing+=(openssl)
+[[ -x /usr/bin/time ]] || missing+=(time)
+if (( ${#missing[@]} > 0 )); then
   if command -v apt-get >/dev/null; then
-    log "installing openssl from Debian"
+    log "installing ${missing[*]} from Debian"
     sudo=""; if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
     $sudo apt-get update -qq >&2
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssl >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
   else
-    log "the sandbox needs openssl; install it"
+    log "the sandbox needs: ${missing[*]}; install them"
     exit 2
   fi
 fi
