@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -6,32 +6,15 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runFailover } from '../e2e/cliHarness';
+import { closedPort, listen, writeKubeconfig } from '../support/kubeconfig';
 
 // Faults a real API server cannot produce on demand: a server that never answers, one that
 // closes connections, one that is not Kubernetes. All on loopback.
 
-const dir = mkdtempSync(path.join(tmpdir(), 'kf-faults-'));
-
 function kubeconfigFor(server: string, token = 'secret-token-value'): string {
-  const file = path.join(dir, `kubeconfig-${Math.random().toString(16).slice(2)}`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      'current-context': 'fault',
-      // client-node refuses plain http unless the kubeconfig says to skip TLS verification.
-      clusters: [{ name: 'fault', cluster: { server, ...(server.startsWith('http:') ? { 'insecure-skip-tls-verify': true } : {}) } }],
-      users: [{ name: 'u', user: { token } }],
-      contexts: [{ name: 'fault', context: { cluster: 'fault', user: 'u', namespace: 'zookeeper' } }],
-    }),
-  );
-  return file;
-}
-
-async function listen(server: net.Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as net.AddressInfo).port;
+  // client-node refuses plain http unless the kubeconfig says to skip TLS verification.
+  const cluster = { server, ...(server.startsWith('http:') ? { 'insecure-skip-tls-verify': true } : {}) };
+  return writeKubeconfig({ name: 'fault', cluster, user: { token }, namespace: 'zookeeper' });
 }
 
 test('a server that never answers: bounded by --request-timeout, one line naming the URL, exit 1', async () => {
@@ -50,9 +33,7 @@ test('a server that never answers: bounded by --request-timeout, one line naming
 });
 
 test('nothing listening on the port: "connection refused" naming the URL, exit 1', async () => {
-  const closed = net.createServer();
-  const port = await listen(closed);
-  await new Promise((resolve) => closed.close(resolve));
+  const port = await closedPort();
   const run = await runFailover(['activate', '--kubeconfig', kubeconfigFor(`https://127.0.0.1:${port}`)], {});
   assert.is(run.code, 1);
   assert.match(run.stderr, `error: cannot reach the API server https://127.0.0.1:${port}: connection refused\n`);
@@ -138,6 +119,7 @@ test('no verb: usage error; --help and --version: exit 0 on stdout', async () =>
 });
 
 test('missing kubeconfig: one line, exit 2', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kf-home-'));
   const run = await runFailover(['activate'], { HOME: dir });
   assert.is(run.code, 2);
   assert.is(run.stderr, `error: no kubeconfig found: ${path.join(dir, '.kube', 'config')} does not exist (set KUBECONFIG or pass --kubeconfig)\n`);

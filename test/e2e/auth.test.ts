@@ -7,35 +7,27 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createIn, deployment, ensureNamespace, MIGRATION_REPLICAS } from '../../scripts/sandbox/seeds';
 import { runFailover } from './cliHarness';
+import { writeKubeconfig } from '../support/kubeconfig';
 import { closeClients, sandbox, uniqueNamespace } from '../support/sandbox';
+
+/** The destination's server entry, trusting the sandbox's CA. */
+async function destinationCluster(): Promise<Record<string, unknown>> {
+  const box = await sandbox();
+  return { server: box.cluster('destination').server, 'certificate-authority': box.state.caFile };
+}
 
 /** A kubeconfig for the destination whose user runs `script` as its exec credential plugin. */
 async function execKubeconfig(script: string): Promise<string> {
-  const box = await sandbox();
-  const info = box.state.clusters.find((entry) => entry.name === 'destination');
-  if (!info) throw new Error('no destination cluster');
-  const dir = mkdtempSync(path.join(tmpdir(), 'kf-exec-'));
-  const plugin = path.join(dir, 'credential-plugin');
+  const plugin = path.join(mkdtempSync(path.join(tmpdir(), 'kf-exec-')), 'credential-plugin');
   writeFileSync(plugin, `#!/bin/sh\n${script}\n`);
   chmodSync(plugin, 0o755);
-  const file = path.join(dir, 'kubeconfig');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      'current-context': 'exec',
-      clusters: [{ name: 'destination', cluster: { server: info.server, 'certificate-authority': box.state.caFile } }],
-      users: [{ name: 'exec', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: plugin, interactiveMode: 'Never' } } }],
-      contexts: [{ name: 'exec', context: { cluster: 'destination', user: 'exec' } }],
-    }),
-  );
-  return file;
+  const user = { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: plugin, interactiveMode: 'Never' } };
+  return writeKubeconfig({ name: 'exec', cluster: await destinationCluster(), user });
 }
 
 test('an exec credential plugin: its token authenticates every request, and is never printed', async () => {
   const box = await sandbox();
-  const token = box.state.clusters.find((entry) => entry.name === 'destination')?.adminToken ?? '';
+  const token = box.cluster('destination').adminToken;
   const file = await execKubeconfig(`echo '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"${token}"}}'`);
   const ns = uniqueNamespace('exec');
   const rest = box.rest('destination');
@@ -59,20 +51,8 @@ test('an exec credential plugin that fails: its message in one line, exit 2', as
 
 test('a client certificate (x509 auth): the request is authenticated as its CN and group', async () => {
   const box = await sandbox();
-  const info = box.state.clusters.find((entry) => entry.name === 'destination');
-  if (!info) throw new Error('no destination cluster');
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'kf-cert-')), 'kubeconfig');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      'current-context': 'cert',
-      clusters: [{ name: 'destination', cluster: { server: info.server, 'certificate-authority': box.state.caFile } }],
-      users: [{ name: 'cert-admin', user: { 'client-certificate': box.state.clientCert.certFile, 'client-key': box.state.clientCert.keyFile } }],
-      contexts: [{ name: 'cert', context: { cluster: 'destination', user: 'cert-admin' } }],
-    }),
-  );
+  const user = { 'client-certificate': box.state.clientCert.certFile, 'client-key': box.state.clientCert.keyFile };
+  const file = writeKubeconfig({ name: 'cert', cluster: await destinationCluster(), user });
   const ns = uniqueNamespace('cert');
   const rest = box.rest('destination');
   await ensureNamespace(rest, ns);

@@ -1,11 +1,9 @@
 // Connection faults a real API server produces on demand: a serving certificate the kubeconfig does
 // not trust, and credentials it rejects. Each is one line naming the server, exit 1, nothing changed.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runFailover } from './cliHarness';
+import { writeKubeconfig } from '../support/kubeconfig';
 import { closeClients, sandbox } from '../support/sandbox';
 
 const TOKEN = 'not-a-valid-token-3f9a';
@@ -13,21 +11,8 @@ const TOKEN = 'not-a-valid-token-3f9a';
 /** A kubeconfig for the sandbox's destination server with the given cluster fields and a bad token. */
 async function kubeconfig(cluster: (server: string, caFile: string) => Record<string, unknown>, token = TOKEN): Promise<{ file: string; server: string }> {
   const box = await sandbox();
-  const info = box.state.clusters.find((entry) => entry.name === 'destination');
-  if (!info) throw new Error('no destination cluster');
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'kf-conn-')), 'kubeconfig');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      'current-context': 'c',
-      clusters: [{ name: 'c', cluster: cluster(info.server, box.state.caFile) }],
-      users: [{ name: 'u', user: { token } }],
-      contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
-    }),
-  );
-  return { file, server: info.server };
+  const { server } = box.cluster('destination');
+  return { file: writeKubeconfig({ name: 'c', cluster: cluster(server, box.state.caFile), user: { token } }), server };
 }
 
 test('a serving certificate the kubeconfig does not trust: TLS verification fails, one line, exit 1', async () => {

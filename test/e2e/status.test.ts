@@ -1,11 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createIn, deployment, MIGRATED, MIGRATION_REPLICAS, migrationSchedule, seedZookeeper, statefulSet } from '../../scripts/sandbox/seeds';
 import { runFailover } from './cliHarness';
+import { closedPort, writeKubeconfig } from '../support/kubeconfig';
 import { closeClients, sandbox, uniqueNamespace } from '../support/sandbox';
 
 interface StatusReport {
@@ -66,18 +64,8 @@ test('the source is down: status still reports the destination, names the unreac
   const ns = uniqueNamespace('status-down');
   await seedZookeeper(box.rest('source'), box.rest('destination'), ns);
   // A second kubeconfig file, merged through KUBECONFIG as kubectl does, holds a context whose server is gone.
-  const closed = net.createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const port = (closed.address() as net.AddressInfo).port;
-  await new Promise((resolve) => closed.close(resolve));
-  const dead = path.join(mkdtempSync(path.join(tmpdir(), 'kf-dead-')), 'kubeconfig');
-  writeFileSync(dead, JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'dead', cluster: { server: `https://127.0.0.1:${port}`, 'certificate-authority': box.state.caFile } }],
-    users: [{ name: 'dead', user: { token: 'whatever' } }],
-    contexts: [{ name: 'dead-source', context: { cluster: 'dead', user: 'dead' } }],
-  }));
+  const port = await closedPort();
+  const dead = writeKubeconfig({ name: 'dead-source', cluster: { server: `https://127.0.0.1:${port}`, 'certificate-authority': box.state.caFile }, user: { token: 'whatever' } });
   const env = { ...box.env, KUBECONFIG: `${box.kubeconfig}${path.delimiter}${dead}` };
   const args = ['status', '-n', ns, '--source-context', 'dead-source', '--destination-context', 'destination', '--request-timeout', '5s'];
 

@@ -1,12 +1,14 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readState, restFor, startSandbox, stopSandbox, type ClusterName, type SandboxState } from '../../scripts/sandbox/cluster';
+import { readState, restFor, startSandbox, stopSandbox, type ClusterInfo, type ClusterName, type SandboxState } from '../../scripts/sandbox/cluster';
 import type { SandboxRest } from '../../scripts/sandbox/rest';
 
 export interface Sandbox {
   state: SandboxState;
   kubeconfig: string;
+  /** A cluster's server and tokens. */
+  cluster(name: ClusterName): ClusterInfo;
   /** Admin (or read-only) REST access for set-up and checks. */
   rest(cluster: ClusterName, role?: 'admin' | 'readonly'): SandboxRest;
   /** An environment for running the plugin against this sandbox. */
@@ -41,6 +43,11 @@ export function sandbox(): Promise<Sandbox> {
     return {
       state,
       kubeconfig: state.kubeconfig,
+      cluster(name) {
+        const info = state.clusters.find((entry) => entry.name === name);
+        if (!info) throw new Error(`the sandbox has no cluster ${name}`);
+        return info;
+      },
       rest(cluster, role = 'admin') {
         const key = `${cluster}/${role}`;
         let client = clients.get(key);
