@@ -84,7 +84,7 @@ test('unknown flag value and unknown flag: usage errors, exit 2', async () => {
   assert.is(badTimeout.stderr, 'error: invalid --timeout "soon": use a duration such as 90s or 5m\n');
 });
 
-test('a value flag with no value: usage error naming the flag, exit 2, nothing contacted', async () => {
+test('usage errors caught before any request (a value flag with no value, a flag that does not apply): one line, exit 2', async () => {
   // The kubeconfig points nowhere reachable: reaching it would be a different error (exit 1).
   const env = { KUBECONFIG: kubeconfigFor('https://127.0.0.1:1') };
   for (const [args, expected] of [
@@ -95,6 +95,7 @@ test('a value flag with no value: usage error naming the flag, exit 2, nothing c
     [['suspend', '-l'], 'error: Not enough arguments following: l'],
     [['deactivate', '-n', ''], 'error: --namespace needs a non-empty value'],
     [['activate', '--context='], 'error: --context needs a non-empty value'],
+    [['status', '--dry-run=server'], 'error: status is read-only: --dry-run does not apply to it'],
   ] as const) {
     const run = await runFailover(args, env);
     assert.is(run.code, 2, args.join(' '));

@@ -1,4 +1,5 @@
 import type { CommandContext } from '../../cli/context';
+import { UsageError } from '../../cli/errors';
 import { ExitCode } from '../../cli/exitCodes';
 import type { GlobalOptions } from '../../cli/globalOptions';
 import { collectSnapshot, type NamespaceSelection } from '../../failover/collect';
@@ -72,6 +73,7 @@ export interface UnreachableCluster {
  * reported as such next to the other's full status (exit 1), rather than hiding it.
  */
 export async function runStatus(options: StatusOptions, context: CommandContext): Promise<ExitCode> {
+  if (options.dryRun !== 'none') throw new UsageError('status is read-only: --dry-run does not apply to it');
   const contexts = options.sourceContext || options.destinationContext ? [options.sourceContext, options.destinationContext].filter((name): name is string => Boolean(name)) : [undefined];
   const now = context.clock.now();
   const unreachable: UnreachableCluster[] = [];
