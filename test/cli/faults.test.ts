@@ -42,7 +42,7 @@ test('nothing listening on the port: "connection refused" naming the URL, exit 1
 
 test('a server name that does not resolve: "DNS lookup failed" naming the host, exit 1', async () => {
   // .invalid is reserved (RFC 2606): it never resolves, whatever the resolver.
-  const run = await runFailover(['activate', '--request-timeout', '20s', '--kubeconfig', kubeconfigFor('https://kf-test.invalid:6443')], {});
+  const run = await runFailover(['activate', '--request-timeout', '60s', '--kubeconfig', kubeconfigFor('https://kf-test.invalid:6443')], {});
   assert.is(run.code, 1);
   assert.match(run.stderr, 'error: cannot reach the API server https://kf-test.invalid:6443: DNS lookup failed for kf-test.invalid\n');
 });
