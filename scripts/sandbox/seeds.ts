@@ -1,15 +1,9 @@
+import { mapWithConcurrency } from '../../src/util/concurrency';
 import type { SandboxRest } from './rest';
 
 export const STORK = 'stork.libopenstorage.org';
 export const MIGRATION_REPLICAS = `${STORK}/migrationReplicas`;
 export const MIGRATED = `${STORK}/migrated`;
-
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  }));
-}
 
 export async function ensureNamespace(rest: SandboxRest, name: string, labels: Record<string, string> = {}): Promise<void> {
   await rest.ensure('/api/v1/namespaces', { metadata: { name, labels } });
@@ -117,7 +111,7 @@ export async function seedScale(source: SandboxRest, destination: SandboxRest, o
   const cronVersion = await cronJobApiVersion(destination);
   const names = Array.from({ length: options.namespaces }, (_, index) => `${options.prefix}-${String(index).padStart(3, '0')}`);
   const limit = options.concurrency ?? 16;
-  await mapLimit(names, limit, async (namespace) => {
+  await mapWithConcurrency(names, limit, async (namespace) => {
     await Promise.all([ensureNamespace(source, namespace), ensureNamespace(destination, namespace)]);
   });
   const jobs: Array<{ rest: SandboxRest; namespace: string; object: unknown }> = [];
@@ -131,6 +125,6 @@ export async function seedScale(source: SandboxRest, destination: SandboxRest, o
       jobs.push({ rest: destination, namespace, object });
     }
   }
-  await mapLimit(jobs, limit, ({ rest, namespace, object }) => createIn(rest, namespace, object));
+  await mapWithConcurrency(jobs, limit, ({ rest, namespace, object }) => createIn(rest, namespace, object));
   return names;
 }

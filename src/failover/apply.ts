@@ -93,3 +93,16 @@ async function applyOne(client: KubeClient, resources: ReadonlyMap<string, ApiRe
     return { plan: replanned, outcome: 'failed', message: isPreconditionFailure(error) ? 'changed concurrently twice; run the command again' : oneLine(error) };
   }
 }
+
+/** --dry-run=client: the outcome the plan predicts, with the patch that would be sent. Nothing is sent. */
+export function predictResult(plan: ObjectPlan): ObjectResult {
+  const base = plan.reason ? { message: plan.reason } : {};
+  switch (plan.action) {
+    case 'change':
+      return { plan, outcome: 'changed', patch: buildJsonPatch(plan.live, plan.changes, plan.preconditions), ...base };
+    case 'error':
+      return { plan, outcome: 'failed', ...base };
+    default:
+      return { plan, outcome: plan.action, ...base };
+  }
+}

@@ -35,6 +35,16 @@ export async function createProgress(context: CommandContext): Promise<Progress>
   };
 }
 
+/** Runs a phase under its spinner: a failure marks the spinner and propagates. */
+export async function within<T>(phase: Phase, failText: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    phase.fail(failText);
+    throw error;
+  }
+}
+
 export function plainProgress(stderr: OutputStream, now: () => number): Progress {
   return {
     start(text) {

@@ -2,17 +2,16 @@ import type { CommandContext } from '../../cli/context';
 import { UsageError } from '../../cli/errors';
 import { ExitCode } from '../../cli/exitCodes';
 import type { GlobalOptions } from '../../cli/globalOptions';
-import { applyPlans, type ObjectResult } from '../../failover/apply';
+import { applyPlans, predictResult, type ObjectResult } from '../../failover/apply';
 import { collectSnapshot, type NamespaceSelection } from '../../failover/collect';
 import { planActivation, planObject } from '../../failover/planActivation';
 import { buildReport, reportSucceeded } from '../../failover/report';
 import { waitForWorkloads, type WaitResult } from '../../failover/wait';
-import { applyChanges, buildJsonPatch } from '../../plan/jsonPatch';
 import type { Direction } from '../../plan/types';
 import { renderActivationTable } from '../../present/activationTable';
 import { palette } from '../../present/colors';
-import { objectDiff } from '../../present/objectDiff';
-import { createProgress, type Phase } from '../../present/progress';
+import { renderDryRunDiffs } from '../../present/dryRunDiffs';
+import { createProgress, within } from '../../present/progress';
 import { serialize } from '../../present/serialize';
 import { parseDuration } from '../../util/duration';
 
@@ -21,16 +20,6 @@ export interface ActivationOptions extends GlobalOptions {
   timeout: string;
   concurrency: number;
   force?: boolean;
-}
-
-/** Runs a phase under its spinner: a failure marks the spinner and propagates. */
-async function within<T>(phase: Phase, failText: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    phase.fail(failText);
-    throw error;
-  }
 }
 
 function validate(options: ActivationOptions): { timeoutMs: number } {
@@ -67,7 +56,7 @@ export async function runActivation(direction: Direction, options: ActivationOpt
 
   let results: ObjectResult[];
   if (options.dryRun === 'client') {
-    results = plan.objects.map((objectPlan) => clientDryRun(objectPlan));
+    results = plan.objects.map(predictResult);
   } else {
     const writes = plan.objects.filter((objectPlan) => objectPlan.action === 'change').length;
     const verbing = options.dryRun === 'server' ? 'Sending server-side dry runs' : direction === 'activate' ? 'Activating' : 'Deactivating';
@@ -118,27 +107,8 @@ export async function runActivation(direction: Direction, options: ActivationOpt
   if (options.output !== 'table') {
     context.streams.stdout.write(await serialize(report, options.output));
   } else {
-    if (options.dryRun !== 'none') {
-      const label = options.dryRun === 'server' ? 'server dry run' : 'planned';
-      for (const result of results) {
-        const after = result.after ?? (options.dryRun === 'client' ? applyChanges(result.plan.live, result.plan.changes) : undefined);
-        if (result.outcome === 'changed' && after) context.streams.stdout.write(await objectDiff(result.plan.live, after, label, colors));
-      }
-    }
+    context.streams.stdout.write(await renderDryRunDiffs(results, options.dryRun, colors));
     context.streams.stdout.write(renderActivationTable(report, colors, options.verbose));
   }
   return reportSucceeded(report) ? ExitCode.Success : ExitCode.OperationFailed;
-}
-
-/** --dry-run=client: the outcome the plan predicts, with the patch that would be sent. */
-function clientDryRun(plan: ObjectResult['plan']): ObjectResult {
-  const base = plan.reason ? { message: plan.reason } : {};
-  switch (plan.action) {
-    case 'change':
-      return { plan, outcome: 'changed', patch: buildJsonPatch(plan.live, plan.changes, plan.preconditions), ...base };
-    case 'error':
-      return { plan, outcome: 'failed', ...base };
-    default:
-      return { plan, outcome: plan.action, ...base };
-  }
 }

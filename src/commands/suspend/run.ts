@@ -2,16 +2,16 @@ import type { CommandContext } from '../../cli/context';
 import { UsageError } from '../../cli/errors';
 import { ExitCode } from '../../cli/exitCodes';
 import type { GlobalOptions } from '../../cli/globalOptions';
-import { applyPlans, type ObjectResult } from '../../failover/apply';
+import { applyPlans, predictResult, type ObjectResult } from '../../failover/apply';
 import { readNamespace, scheduleResourceKey } from '../../failover/collect';
 import { buildReport, reportSucceeded } from '../../failover/report';
 import { discoverKinds } from '../../kube/discovery';
 import { listAll } from '../../kube/list';
-import { applyChanges, buildJsonPatch } from '../../plan/jsonPatch';
+import { applyChanges } from '../../plan/jsonPatch';
 import { planScheduleSuspend } from '../../plan/rules/scheduleSuspend';
 import { palette } from '../../present/colors';
-import { objectDiff } from '../../present/objectDiff';
-import { createProgress } from '../../present/progress';
+import { renderDryRunDiffs } from '../../present/dryRunDiffs';
+import { createProgress, within } from '../../present/progress';
 import { renderScheduleTable } from '../../present/scheduleTable';
 import { serialize } from '../../present/serialize';
 import { StorkKinds } from '../../stork/kinds';
@@ -37,13 +37,9 @@ export async function runSuspend(suspend: boolean, options: SuspendOptions, cont
   const namespace = options.allNamespaces ? undefined : options.namespace || kube.namespace;
   const reading = progress.start(`Reading MigrationSchedules on context ${kube.contextName}`);
   // A mistyped -n must not read as "nothing to suspend": the namespace is checked alongside the list.
-  const [listed] = await Promise.all([
-    listAll(client, resource, { ...(namespace ? { namespace } : {}), labelSelector: options.selector }),
-    namespace ? readNamespace(client, namespace) : undefined,
-  ]).catch((error: unknown) => {
-    reading.fail(`Could not read MigrationSchedules on context ${kube.contextName}`);
-    throw error;
-  });
+  const [listed] = await within(reading, `Could not read MigrationSchedules on context ${kube.contextName}`, () =>
+    Promise.all([listAll(client, resource, { ...(namespace ? { namespace } : {}), labelSelector: options.selector }), namespace ? readNamespace(client, namespace) : undefined]),
+  );
   const names = new Set(options.names);
   const unknown = [...names].filter((name) => !listed.some((schedule) => schedule.metadata.name === name));
   if (unknown.length > 0) {
@@ -58,7 +54,7 @@ export async function runSuspend(suspend: boolean, options: SuspendOptions, cont
   const plans = selected.map((schedule) => planScheduleSuspend(schedule, scheduleResourceKey(), suspend));
   let results: ObjectResult[];
   if (options.dryRun === 'client') {
-    results = plans.map((plan) => (plan.action === 'change' ? { plan, outcome: 'changed', patch: buildJsonPatch(plan.live, plan.changes, plan.preconditions) } : { plan, outcome: 'unchanged' }));
+    results = plans.map(predictResult);
   } else {
     const writing = progress.start(`${verb === 'suspend' ? 'Suspending' : 'Resuming'} ${plans.filter((plan) => plan.action === 'change').length} schedule(s)`);
     results = await applyPlans(client, resources, plans, {
@@ -75,12 +71,7 @@ export async function runSuspend(suspend: boolean, options: SuspendOptions, cont
   if (options.output !== 'table') {
     context.streams.stdout.write(await serialize(report, options.output));
   } else {
-    if (options.dryRun !== 'none') {
-      for (const result of results) {
-        const after = result.after ?? applyChanges(result.plan.live, result.plan.changes);
-        if (result.outcome === 'changed') context.streams.stdout.write(await objectDiff(result.plan.live, after, options.dryRun === 'server' ? 'server dry run' : 'planned', colors));
-      }
-    }
+    context.streams.stdout.write(await renderDryRunDiffs(results, options.dryRun, colors));
     if (results.length === 0) context.streams.stdout.write(`no MigrationSchedule matched in ${namespace ? `namespace ${namespace}` : 'any namespace'}\n`);
     else {
       const rows = results.map((result, index) => {

@@ -1,0 +1,20 @@
+import type { DryRunMode } from '../cli/globalOptions';
+import type { ObjectResult } from '../failover/apply';
+import { applyChanges } from '../plan/jsonPatch';
+import type { Palette } from './colors';
+import { objectDiff } from './objectDiff';
+
+/**
+ * The unified diffs a dry run prints, one per object it would change: against what the server
+ * answered (server), or against the plan applied locally (client). Empty for a real run.
+ */
+export async function renderDryRunDiffs(results: readonly ObjectResult[], dryRun: DryRunMode, colors: Palette): Promise<string> {
+  if (dryRun === 'none') return '';
+  const label = dryRun === 'server' ? 'server dry run' : 'planned';
+  const diffs: string[] = [];
+  for (const result of results) {
+    const after = result.after ?? (dryRun === 'client' ? applyChanges(result.plan.live, result.plan.changes) : undefined);
+    if (result.outcome === 'changed' && after) diffs.push(await objectDiff(result.plan.live, after, label, colors));
+  }
+  return diffs.join('');
+}
