@@ -59,11 +59,14 @@ $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-rec
   golang-go make rsync dpkg-dev etcd-server golang-github-modern-go-reflect2-dev ca-certificates >&2
 
 # A private sources list, state and cache so the system's own apt configuration is untouched.
-mkdir -p "$work/apt/lists/partial" "$work/apt/cache/archives/partial"
-cat > "$work/apt/sources.list" <<SOURCES
-deb-src http://deb.debian.org/debian bookworm main
-SOURCES
-aptopts=(-o "Dir::Etc::SourceList=$work/apt/sources.list" -o "Dir::Etc::SourceParts=/nonexistent"
+mkdir -p "$work/apt/lists/partial" "$work/apt/cache/archives/partial" "$work/apt/sources.list.d"
+# The deb-src entry is derived from the system's own apt sources (its mirror, proxy and keys), so a
+# user behind their own mirror builds from it: see scripts/apt-deb-src.sh.
+bash "$(dirname "$0")/apt-deb-src.sh" bookworm > "$work/apt/sources.list.d/deb-src.sources" || {
+  log "found no Debian archive among the system's apt sources to take the kubernetes source package from"
+  exit 2
+}
+aptopts=(-o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$work/apt/sources.list.d"
   -o "Dir::State::Lists=$work/apt/lists" -o "Dir::Cache=$work/apt/cache" -o "APT::Sandbox::User=root")
 log "fetching the kubernetes source package"
 apt-get "${aptopts[@]}" update -qq >&2
