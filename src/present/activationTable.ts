@@ -1,4 +1,4 @@
-import type { ActivationReport, ObjectReportRow } from '../failover/report';
+import type { ActivationReport, ObjectReportRow } from '../report/activationReport';
 import type { Palette } from './colors';
 import { renderTable } from './table';
 

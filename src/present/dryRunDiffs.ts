@@ -1,5 +1,5 @@
 import type { DryRunMode } from '../cli/globalOptions';
-import type { ObjectResult } from '../failover/apply';
+import type { ObjectResult } from '../io/apply';
 import { applyChanges } from '../plan/jsonPatch';
 import type { Palette } from './colors';
 import { objectDiff } from './objectDiff';

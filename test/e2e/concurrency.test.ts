@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createIn, deployment, ensureNamespace, MIGRATION_REPLICAS } from '../../scripts/sandbox/seeds';
-import { applyPlans } from '../../src/failover/apply';
-import { collectSnapshot } from '../../src/failover/collect';
-import { planActivation, planObject } from '../../src/failover/planActivation';
+import { applyPlans } from '../../src/io/apply';
+import { collectSnapshot } from '../../src/io/collect';
+import { planActivation, planObject } from '../../src/plan/activation';
 import { KubeClient } from '../../src/kube/client';
 import { resolveContext } from '../../src/kube/kubeconfig';
 import { closeClients, sandbox, uniqueNamespace } from '../support/sandbox';

@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KubeObject } from '../../src/kube/objects';
-import { planActivation } from '../../src/failover/planActivation';
-import { namespaceProtection } from '../../src/failover/scope';
+import { planActivation } from '../../src/plan/activation';
+import { namespaceProtection } from '../../src/plan/protection';
 import type { NamespaceInfo } from '../../src/stork/migrationSchedule';
 import { MIGRATED, REPLICAS, workload } from './fixtures';
 

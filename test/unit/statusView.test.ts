@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KubeObject } from '../../src/kube/objects';
-import { crossClusterWarnings, namespaceStatuses, type StatusInput } from '../../src/failover/statusView';
+import { crossClusterWarnings, namespaceStatuses, type StatusInput } from '../../src/plan/statusModel';
 import { MIGRATED, REPLICAS, workload } from './fixtures';
 
 const now = Date.parse('2026-11-24T12:00:00Z');

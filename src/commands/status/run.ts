@@ -2,15 +2,15 @@ import type { CommandContext } from '../../cli/context';
 import { UsageError } from '../../cli/errors';
 import { ExitCode } from '../../cli/exitCodes';
 import type { GlobalOptions } from '../../cli/globalOptions';
-import { collectSnapshot, type NamespaceSelection } from '../../failover/collect';
-import { crossClusterWarnings, namespaceStatuses, type NamespaceStatus } from '../../failover/statusView';
+import { collectSnapshot, type NamespaceSelection } from '../../io/collect';
+import { crossClusterWarnings, namespaceStatuses, type NamespaceStatus } from '../../plan/statusModel';
 import type { KubeClient } from '../../kube/client';
 import { discoverKinds, kindKey } from '../../kube/discovery';
 import { ConnectionError, isForbidden } from '../../kube/errors';
 import { getPath } from '../../kube/jsonPath';
 import { listAll } from '../../kube/list';
 import { serialize } from '../../present/serialize';
-import { renderStatus } from '../../present/statusView';
+import { renderStatus } from '../../present/statusTable';
 import { StorkKinds } from '../../stork/kinds';
 import { palette } from '../../present/colors';
 

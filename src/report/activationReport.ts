@@ -1,9 +1,9 @@
 import type { DryRunMode } from '../cli/globalOptions';
 import type { JsonPatchOp } from '../plan/jsonPatch';
 import type { Direction } from '../plan/types';
-import type { ObjectResult } from './apply';
-import type { NamespaceScope } from './planActivation';
-import type { WaitResult } from './wait';
+import type { ObjectResult } from '../io/apply';
+import type { NamespaceScope } from '../plan/activation';
+import type { WaitResult } from '../io/wait';
 
 export type ResultWord = 'changed' | 'would change' | 'unchanged' | 'skipped' | 'failed';
 

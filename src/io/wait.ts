@@ -4,7 +4,7 @@ import { listAll } from '../kube/list';
 import { refKey, refOf, type ObjectRef } from '../kube/objects';
 import type { ApiResource } from '../kube/resources';
 import type { Direction } from '../plan/types';
-import { replicaReadiness } from './readiness';
+import { replicaReadiness } from '../plan/readiness';
 
 export interface WaitTarget {
   ref: ObjectRef;

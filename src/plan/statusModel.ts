@@ -1,12 +1,12 @@
 import { kindKey } from '../kube/discovery';
 import { getPath } from '../kube/jsonPath';
 import type { KubeObject } from '../kube/objects';
-import { parseReplicaCount } from '../plan/rules/replicaCount';
+import { parseReplicaCount } from './rules/replicaCount';
 import { StorkAnnotation } from '../stork/annotations';
 import { WorkloadKinds } from '../stork/kinds';
 import { isSuspended, migratedNamespaces, scheduleClusterPair, schedulePolicyName, type NamespaceInfo } from '../stork/migrationSchedule';
 import { lastSuccess } from '../stork/scheduleStatus';
-import type { Workload } from './collect';
+import type { Workload } from '../io/collect';
 
 export type Verdict = 'active' | 'standby' | 'partially active' | 'not protected';
 

@@ -1,4 +1,4 @@
-import type { NamespaceStatus } from '../failover/statusView';
+import type { NamespaceStatus } from '../plan/statusModel';
 import { formatDuration } from '../util/duration';
 import type { Palette } from './colors';
 import { renderTable } from './table';

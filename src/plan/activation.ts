@@ -1,17 +1,17 @@
 import { kindKey } from '../kube/discovery';
 import type { KubeObject } from '../kube/objects';
-import { planCronJob } from '../plan/rules/cronJob';
-import { planScheduleActivation } from '../plan/rules/migrationSchedule';
-import { planRegisteredResource } from '../plan/rules/registeredResource';
-import { planScaledWorkload } from '../plan/rules/scaledWorkload';
-import { planVirtualMachine } from '../plan/rules/virtualMachine';
-import type { Direction, ObjectPlan } from '../plan/types';
+import { planCronJob } from './rules/cronJob';
+import { planScheduleActivation } from './rules/migrationSchedule';
+import { planRegisteredResource } from './rules/registeredResource';
+import { planScaledWorkload } from './rules/scaledWorkload';
+import { planVirtualMachine } from './rules/virtualMachine';
+import type { Direction, ObjectPlan } from './types';
 import type { RegisteredKind } from '../stork/applicationRegistration';
 import { WorkloadKinds } from '../stork/kinds';
 import type { NamespaceInfo } from '../stork/migrationSchedule';
-import type { NamespaceSelection, Workload } from './collect';
-import { scheduleResourceKey } from './collect';
-import { namespaceProtection, schedulesMigrating } from './scope';
+import type { NamespaceSelection, Workload } from '../io/collect';
+import { scheduleResourceKey } from '../io/collect';
+import { namespaceProtection, schedulesMigrating } from './protection';
 
 export interface ActivationRequest {
   direction: Direction;

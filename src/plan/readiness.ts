@@ -1,6 +1,6 @@
 import { getPath } from '../kube/jsonPath';
 import type { KubeObject } from '../kube/objects';
-import type { Direction } from '../plan/types';
+import type { Direction } from './types';
 
 export interface ReadinessState {
   done: boolean;
