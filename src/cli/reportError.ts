@@ -1,17 +1,24 @@
-import type { OutputStream } from './context';
-import { CliError, oneLine } from './errors';
+import type { OutputStream } from '../core/command';
+import { UsageError, oneLine } from '../core/errors';
 import { ExitCode } from './exitCodes';
 
-/** Prints an error once, as `error: …` on stderr, and returns its exit code. Stack traces only with -v. */
-export function reportError(error: unknown, stderr: OutputStream, verbose: boolean): ExitCode {
-  const message = oneLine(error);
-  const usageHint = error instanceof CliError ? '' : isYargsValidation(error) ? `\nSee '${'kubectl failover'} --help'.` : '';
-  stderr.write(`error: ${message}${usageHint}\n`);
-  if (verbose && error instanceof Error && error.stack && !(error instanceof CliError)) stderr.write(`${error.stack}\n`);
-  if (error instanceof CliError) return error.exitCode;
-  return isYargsValidation(error) ? ExitCode.UsageError : ExitCode.OperationFailed;
+/**
+ * Prints an error once, as `error: …` on stderr, and returns its exit code: the one place where
+ * thrown domain errors become exit codes. Stack traces only with -v, and only for the unexpected.
+ */
+export function reportError(error: unknown, stderr: OutputStream, verbose: boolean, programName: string): ExitCode {
+  const usage = error instanceof UsageError || isYargsValidation(error);
+  const hint = isYargsValidation(error) ? `\nSee '${programName} --help'.` : '';
+  stderr.write(`error: ${oneLine(error)}${hint}\n`);
+  if (verbose && !usage && error instanceof Error && error.stack && !isDomainError(error)) stderr.write(`${error.stack}\n`);
+  return usage ? ExitCode.UsageError : ExitCode.OperationFailed;
 }
 
 function isYargsValidation(error: unknown): boolean {
   return error instanceof Error && error.name === 'YError';
+}
+
+/** Errors whose one line is the whole story (an API or network failure named by the transport). */
+function isDomainError(error: Error): boolean {
+  return ['ApiError', 'ConnectionError', 'UnexpectedAnswerError'].includes(error.name);
 }

@@ -1,9 +1,10 @@
-import type { KubeClient } from '../kube/client';
+import type { KubeApi } from '../kube/client';
 import { isPreconditionFailure } from '../kube/errors';
 import type { KubeObject } from '../kube/objects';
 import { objectPath, type ApiResource } from '../kube/resources';
-import { oneLine } from '../cli/errors';
+import { oneLine } from '../core/errors';
 import { buildJsonPatch, type JsonPatchOp } from '../plan/jsonPatch';
+import { FIELD_MANAGER } from '../plan/protection';
 import type { ObjectPlan } from '../plan/types';
 import { mapWithConcurrency } from '../util/concurrency';
 
@@ -12,7 +13,11 @@ export type Outcome =
   | 'changed'
   | 'unchanged'
   | 'skipped'
-  | 'failed';
+  | 'failed'
+  /** Sent, but no answer came: the server may or may not have applied it. */
+  | 'unknown'
+  /** Not sent: the run stopped first (the server stopped answering, an interrupt). */
+  | 'not-attempted';
 
 export interface ObjectResult {
   plan: ObjectPlan;
@@ -30,7 +35,10 @@ export interface ApplyOptions {
   concurrency: number;
   /** Re-plans one object after a concurrent edit; the same pure planner that made the plan. */
   replan: (object: KubeObject, previous: ObjectPlan) => ObjectPlan;
-  onResult?: (result: ObjectResult) => void;
+  /** The field manager a write is recorded under (default FIELD_MANAGER). */
+  fieldManagerFor?: (plan: ObjectPlan) => string;
+  /** Called once per object as it is done, with the plan it started from (a re-plan may differ). */
+  onResult?: (result: ObjectResult, planned: ObjectPlan) => void;
 }
 
 /**
@@ -38,15 +46,15 @@ export interface ApplyOptions {
  * ops hold the values the plan saw; if someone edited the object in between, it is re-read once
  * and re-planned. One object failing never stops the others.
  */
-export async function applyPlans(client: KubeClient, resources: ReadonlyMap<string, ApiResource>, plans: readonly ObjectPlan[], options: ApplyOptions): Promise<ObjectResult[]> {
+export async function applyPlans(client: KubeApi, resources: ReadonlyMap<string, ApiResource>, plans: readonly ObjectPlan[], options: ApplyOptions): Promise<ObjectResult[]> {
   return mapWithConcurrency(plans, options.concurrency, async (plan) => {
     const result = await applyOne(client, resources, plan, options);
-    options.onResult?.(result);
+    options.onResult?.(result, plan);
     return result;
   });
 }
 
-async function applyOne(client: KubeClient, resources: ReadonlyMap<string, ApiResource>, plan: ObjectPlan, options: ApplyOptions): Promise<ObjectResult> {
+async function applyOne(client: KubeApi, resources: ReadonlyMap<string, ApiResource>, plan: ObjectPlan, options: ApplyOptions): Promise<ObjectResult> {
   if (plan.action === 'unchanged') return { plan, outcome: 'unchanged', ...(plan.reason ? { message: plan.reason } : {}) };
   if (plan.action === 'skipped') return { plan, outcome: 'skipped', ...(plan.reason ? { message: plan.reason } : {}) };
   if (plan.action === 'error') return { plan, outcome: 'failed', message: plan.reason ?? 'cannot be planned' };
@@ -61,7 +69,7 @@ async function applyOne(client: KubeClient, resources: ReadonlyMap<string, ApiRe
       path,
       body: patch,
       contentType: 'application/json-patch+json',
-      query: { dryRun: options.serverDryRun ? 'All' : undefined, fieldManager: 'kubectl-failover' },
+      query: { dryRun: options.serverDryRun ? 'All' : undefined, fieldManager: options.fieldManagerFor?.(current) ?? FIELD_MANAGER },
     });
     return { patch, after };
   };

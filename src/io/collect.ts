@@ -1,26 +1,22 @@
-import type { KubeClient } from '../kube/client';
+import type { KubeApi } from '../kube/client';
 import { discoverKinds, kindKey, type WantedKind } from '../kube/discovery';
 import { isForbidden, isNotFound } from '../kube/errors';
-import { listAll } from '../kube/list';
+import { listAll, listAllowed } from '../kube/list';
 import type { KubeObject } from '../kube/objects';
 import { objectPath, type ApiResource } from '../kube/resources';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
+import type { NamespaceSelection, Workload } from '../plan/types';
 import { StorkAnnotation } from '../stork/annotations';
-import { NamespaceResource, StorkKinds, WorkloadKinds } from '../stork/kinds';
+import { APPLICATION_REGISTRATION_KEY, MIGRATION_SCHEDULE_KEY, NamespaceResource, StorkKinds, WorkloadKinds } from '../stork/kinds';
 import type { NamespaceInfo } from '../stork/migrationSchedule';
 import { registeredKinds, type RegisteredKind } from '../stork/applicationRegistration';
 
-export type NamespaceSelection = { all: true } | { all: false; names: readonly string[] };
 
 export interface CollectOptions {
   namespaces: NamespaceSelection;
   labelSelector?: string | undefined;
 }
 
-export interface Workload {
-  object: KubeObject;
-  resourceKey: string;
-}
 
 /** What the cluster holds that activation cares about, read in as few requests as possible. */
 export interface ClusterSnapshot {
@@ -37,19 +33,16 @@ export interface ClusterSnapshot {
 
 const WORKLOAD_KINDS: readonly WantedKind[] = Object.values(WorkloadKinds);
 
-export function scheduleResourceKey(): string {
-  return kindKey(StorkKinds.migrationSchedule.group, StorkKinds.migrationSchedule.kind);
-}
 
 /**
  * Reads workloads, schedules and namespaces. With -A: one LIST per kind for the whole cluster.
  * With -n: one LIST per kind and namespace. Discovery runs once; lists run in parallel.
  */
-export async function collectSnapshot(client: KubeClient, options: CollectOptions): Promise<ClusterSnapshot> {
+export async function collectSnapshot(client: KubeApi, options: CollectOptions): Promise<ClusterSnapshot> {
   const resources = await discoverKinds(client, [...WORKLOAD_KINDS, StorkKinds.migrationSchedule, StorkKinds.applicationRegistration]);
   const warnings: string[] = [];
-  const scheduleResource = resources.get(scheduleResourceKey());
-  const registrationResource = resources.get(kindKey(StorkKinds.applicationRegistration.group, StorkKinds.applicationRegistration.kind));
+  const scheduleResource = resources.get(MIGRATION_SCHEDULE_KEY);
+  const registrationResource = resources.get(APPLICATION_REGISTRATION_KEY);
 
   const [namespaces, registrations] = await Promise.all([
     readNamespaces(client, options.namespaces),
@@ -62,9 +55,10 @@ export async function collectSnapshot(client: KubeClient, options: CollectOption
   }
   const registeredServed = registered.filter((kind) => resources.has(kindKey(kind.group, kind.kind)));
 
-  const workloadResources = [...WORKLOAD_KINDS, ...registeredServed]
-    .map((kind) => resources.get(kindKey(kind.group, kind.kind)))
-    .filter((resource): resource is ApiResource => resource !== undefined && resource.namespaced);
+  // One LIST per kind: a kind both built in and registered (VirtualMachine) is read once.
+  const workloadResources = [...new Map([...WORKLOAD_KINDS, ...registeredServed].map((kind) => [kindKey(kind.group, kind.kind), resources.get(kindKey(kind.group, kind.kind))])).values()].filter(
+    (resource): resource is ApiResource => resource !== undefined && resource.namespaced,
+  );
 
   const [workloadLists, schedules] = await Promise.all([
     Promise.all(
@@ -89,7 +83,7 @@ export async function collectSnapshot(client: KubeClient, options: CollectOption
   };
 }
 
-async function readNamespaces(client: KubeClient, selection: NamespaceSelection): Promise<NamespaceInfo[]> {
+async function readNamespaces(client: KubeApi, selection: NamespaceSelection): Promise<NamespaceInfo[]> {
   if (selection.all) {
     const list = await listAll(client, NamespaceResource);
     return list.map(namespaceInfo);
@@ -98,7 +92,7 @@ async function readNamespaces(client: KubeClient, selection: NamespaceSelection)
 }
 
 /** One namespace named by the user: a usage error if it does not exist. */
-export async function readNamespace(client: KubeClient, name: string): Promise<NamespaceInfo> {
+export async function readNamespace(client: KubeApi, name: string): Promise<NamespaceInfo> {
   try {
     return namespaceInfo(await client.request<KubeObject>({ method: 'GET', path: objectPath(NamespaceResource, name) }));
   } catch (error) {
@@ -113,26 +107,20 @@ function namespaceInfo(object: KubeObject): NamespaceInfo {
   return { name: object.metadata.name, labels: object.metadata.labels ?? {} };
 }
 
-async function listInScope(client: KubeClient, resource: ApiResource, options: CollectOptions): Promise<KubeObject[]> {
+async function listInScope(client: KubeApi, resource: ApiResource, options: CollectOptions): Promise<KubeObject[]> {
   const labelSelector = options.labelSelector;
   if (options.namespaces.all) return listAll(client, resource, { labelSelector });
   const lists = await Promise.all(options.namespaces.names.map((namespace) => listAll(client, resource, { namespace, labelSelector })));
   return lists.flat();
 }
 
-async function listOrWarn(client: KubeClient, resource: ApiResource, options: { namespace?: string }, warnings: string[]): Promise<KubeObject[]> {
-  try {
-    return await listAll(client, resource, options);
-  } catch (error) {
-    if (!isForbidden(error)) throw error;
-    warnings.push(`cannot list ${resource.resource}.${resource.group}${options.namespace ? ` in namespace ${options.namespace}` : ''}: forbidden`);
-    return [];
-  }
+async function listOrWarn(client: KubeApi, resource: ApiResource, options: { namespace?: string }, warnings: string[]): Promise<KubeObject[]> {
+  return listAllowed(client, resource, options, (what) => warnings.push(`cannot list ${what}: forbidden`));
 }
 
 /** Schedules cluster-wide when allowed; else those in the named namespaces (clusterWide tells which). */
 async function readSchedules(
-  client: KubeClient,
+  client: KubeApi,
   resource: ApiResource,
   selection: NamespaceSelection,
   warnings: string[],
@@ -152,7 +140,7 @@ async function readSchedules(
 
 /** Schedules could only be read per namespace: also read the admin namespaces Stork named on the objects. */
 async function addAdminNamespaceSchedules(
-  client: KubeClient,
+  client: KubeApi,
   resource: ApiResource | undefined,
   schedules: KubeObject[],
   workloads: readonly Workload[],

@@ -1,8 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
-import { UsageError, oneLine } from '../cli/errors';
-import { ApiError, ConnectionError, describeNetworkError, type ApiStatus } from './errors';
+import { MAX_TIMER_MS } from '../core/clock';
+import { UsageError, oneLine } from '../core/errors';
+import { ApiError, ConnectionError, UnexpectedAnswerError, describeNetworkError, type ApiStatus } from './errors';
 import type { ResolvedContext } from './kubeconfig';
+import { createAgent, proxyFor } from './proxy';
 
 /** What a request is, for the request counters (the benchmark reads them). */
 export type RequestVerb = 'discovery' | 'get' | 'list' | 'patch' | 'create' | 'update' | 'delete';
@@ -23,12 +25,18 @@ export interface ClientOptions {
   maxSockets: number;
 }
 
+/** What commands and the I/O layer need of an API server; tests pass a fake. */
+export interface KubeApi {
+  readonly serverUrl: string;
+  request<T>(request: KubeRequest): Promise<T>;
+}
+
 /**
  * A small HTTP client for one API server. @kubernetes/client-node resolves credentials (certs,
  * tokens, exec plugins) from the kubeconfig; requests go through node:https so that JSON patches
  * with `test` preconditions, dry-run, paging, timeouts and request counting are all under our control.
  */
-export class KubeClient {
+export class KubeClient implements KubeApi {
   readonly requestCounts = new Map<RequestVerb, number>();
 
   private constructor(
@@ -38,7 +46,7 @@ export class KubeClient {
     private readonly options: ClientOptions,
   ) {}
 
-  static async connect(context: ResolvedContext, options: ClientOptions): Promise<KubeClient> {
+  static async connect(context: ResolvedContext, options: ClientOptions, env: NodeJS.ProcessEnv = {}): Promise<KubeClient> {
     let server: URL;
     try {
       server = new URL(context.server);
@@ -56,32 +64,23 @@ export class KubeClient {
       if (typeof value === 'string' || typeof value === 'number') headers[name] = String(value);
     }
     if (httpsOptions.auth) headers.Authorization = `Basic ${Buffer.from(httpsOptions.auth).toString('base64')}`;
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets };
-    const agent =
-      server.protocol === 'http:'
-        ? new http.Agent(agentOptions)
-        : new https.Agent({
-            ...agentOptions,
-            ca: httpsOptions.ca,
-            cert: httpsOptions.cert,
-            key: httpsOptions.key,
-            pfx: httpsOptions.pfx,
-            passphrase: httpsOptions.passphrase,
-            // TLS is verified unless the kubeconfig itself says insecure-skip-tls-verify.
-            rejectUnauthorized: httpsOptions.rejectUnauthorized ?? true,
-            servername: httpsOptions.servername,
-          });
+    const agent = createAgent(server, {
+      keepAlive: true,
+      maxSockets: options.maxSockets,
+      ca: httpsOptions.ca,
+      cert: httpsOptions.cert,
+      key: httpsOptions.key,
+      pfx: httpsOptions.pfx,
+      passphrase: httpsOptions.passphrase,
+      // TLS is verified unless the kubeconfig itself says insecure-skip-tls-verify.
+      rejectUnauthorized: httpsOptions.rejectUnauthorized ?? true,
+      servername: httpsOptions.servername,
+    }, proxyFor(server, context.proxyUrl, env));
     return new KubeClient(server, agent, headers, options);
   }
 
   get serverUrl(): string {
     return this.server.origin;
-  }
-
-  totalRequests(): number {
-    let total = 0;
-    for (const count of this.requestCounts.values()) total += count;
-    return total;
   }
 
   close(): void {
@@ -111,11 +110,12 @@ export class KubeClient {
       });
       let timer: NodeJS.Timeout | undefined;
       if (this.options.requestTimeoutMs > 0) {
+        // Beyond setTimeout's range a timer fires at once: clamp (about 24 days is "no limit" enough).
         timer = setTimeout(() => {
           const timeout: NodeJS.ErrnoException = new Error('request timed out');
           timeout.code = 'KF_TIMEOUT';
           req.destroy(timeout);
-        }, this.options.requestTimeoutMs);
+        }, Math.min(this.options.requestTimeoutMs, MAX_TIMER_MS));
       }
       req.on('error', (error: NodeJS.ErrnoException) => {
         reject(new ConnectionError(this.server.origin, describeNetworkError(error, this.options.requestTimeoutMs)));
@@ -124,7 +124,13 @@ export class KubeClient {
       req.end(body);
     });
     if (statusCode >= 200 && statusCode < 300) {
-      return (text === '' ? undefined : JSON.parse(text)) as T;
+      if (text === '') return undefined as T;
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        // A proxy or portal answering 200 with a page: not a Kubernetes API server.
+        throw new UnexpectedAnswerError(this.server.origin, request.method, url.pathname, statusCode, text);
+      }
     }
     throw new ApiError(statusCode, parseStatus(text), request.method, url.pathname, this.server.origin);
   }

@@ -1,5 +1,5 @@
-import type { KubeClient } from './client';
-import { isNotFound } from './errors';
+import type { KubeApi } from './client';
+import { UnexpectedAnswerError, isNotFound } from './errors';
 import { groupVersionPath, type ApiResource } from './resources';
 
 /** A kind we may act on, with the versions we understand, most preferred first. */
@@ -22,8 +22,9 @@ interface APIGroupList {
  * One GET of /apis plus one per group-version looked at, all in parallel: discovery runs once per
  * command, whatever the number of namespaces.
  */
-export async function discoverKinds(client: KubeClient, wanted: readonly WantedKind[]): Promise<Map<string, ApiResource>> {
-  const groups = await client.request<APIGroupList>({ method: 'GET', path: '/apis', verb: 'discovery' });
+export async function discoverKinds(client: KubeApi, wanted: readonly WantedKind[]): Promise<Map<string, ApiResource>> {
+  const groups = await client.request<APIGroupList | undefined>({ method: 'GET', path: '/apis', verb: 'discovery' });
+  if (!groups || !Array.isArray(groups.groups)) throw new UnexpectedAnswerError(client.serverUrl, 'GET', '/apis', 200, JSON.stringify(groups ?? '').slice(0, 200));
   const served = new Set<string>(['/v1']);
   for (const group of groups.groups) {
     for (const version of group.versions) served.add(`${group.name}/${version.version}`);

@@ -36,6 +36,26 @@ export class ConnectionError extends Error {
   }
 }
 
+/** A 2xx answer that is not Kubernetes JSON: a proxy's or a portal's page in front of the server. */
+export class UnexpectedAnswerError extends Error {
+  constructor(
+    readonly server: string,
+    method: string,
+    path: string,
+    statusCode: number,
+    body: string,
+  ) {
+    const start = body.replace(/\s+/g, ' ').trim().slice(0, 60);
+    super(`the server ${server} is not a Kubernetes API server: it answered ${method} ${path} with ${statusCode} and a body that is not JSON ("${start}${body.length > 60 ? '…' : ''}")`);
+    this.name = 'UnexpectedAnswerError';
+  }
+}
+
+/** Any failure to get a usable answer from a server: unreachable, an HTTP error status, not Kubernetes. */
+export function isServerFailure(error: unknown): boolean {
+  return error instanceof ConnectionError || error instanceof ApiError || error instanceof UnexpectedAnswerError;
+}
+
 function describeApiError(statusCode: number, status: ApiStatus, method: string, path: string, server: string): string {
   const message = (status.message ?? '').split('\n')[0]?.trim();
   // The server's own text for 401 is a bare "Unauthorized": say whose credentials and where, as kubectl does.

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { UsageError, oneLine } from '../cli/errors';
+import { UsageError, oneLine } from '../core/errors';
 
 export interface KubeconfigSelection {
   /** --kubeconfig: one file, which must exist. */
@@ -16,6 +16,8 @@ export interface ResolvedContext {
   contextName: string;
   clusterName: string;
   server: string;
+  /** The cluster's proxy-url, as kubectl reads it. */
+  proxyUrl?: string;
   /** The context's namespace, else `default` (kubectl's rule). */
   namespace: string;
   /** A KubeConfig whose current context is the selected one. */
@@ -100,6 +102,7 @@ export async function resolveContext(selection: KubeconfigSelection): Promise<Re
     contextName,
     clusterName: cluster.name,
     server: cluster.server,
+    ...(cluster.proxyUrl ? { proxyUrl: cluster.proxyUrl } : {}),
     namespace: context.namespace || 'default',
     kubeConfig: merged,
   };

@@ -5,12 +5,10 @@ import { planScheduleActivation } from './rules/migrationSchedule';
 import { planRegisteredResource } from './rules/registeredResource';
 import { planScaledWorkload } from './rules/scaledWorkload';
 import { planVirtualMachine } from './rules/virtualMachine';
-import type { Direction, ObjectPlan } from './types';
+import type { Direction, NamespaceSelection, ObjectPlan, Workload } from './types';
 import type { RegisteredKind } from '../stork/applicationRegistration';
-import { WorkloadKinds } from '../stork/kinds';
+import { CRONJOB_KEY, MIGRATION_SCHEDULE_KEY, SCALED_WORKLOAD_KEYS, VIRTUAL_MACHINE_KEY } from '../stork/kinds';
 import type { NamespaceInfo } from '../stork/migrationSchedule';
-import type { NamespaceSelection, Workload } from '../io/collect';
-import { scheduleResourceKey } from '../io/collect';
 import { namespaceProtection, schedulesMigrating } from './protection';
 
 export interface ActivationRequest {
@@ -26,6 +24,8 @@ export interface NamespaceScope {
   reason: string;
   /** Named with -n: leaving it out is an error, not a quiet skip. */
   explicit: boolean;
+  /** Included only because of --force (Stork does not protect it). */
+  forced?: boolean;
 }
 
 export interface ActivationPlan {
@@ -42,20 +42,18 @@ export interface ActivationInput {
   registeredKinds: readonly RegisteredKind[];
 }
 
-const SCALED_KINDS = new Set(
-  [WorkloadKinds.deployment, WorkloadKinds.statefulSet, WorkloadKinds.replicaSet, WorkloadKinds.deploymentConfig].map((kind) => kindKey(kind.group, kind.kind)),
-);
-const CRONJOB_KEY = kindKey(WorkloadKinds.cronJob.group, WorkloadKinds.cronJob.kind);
-const VIRTUAL_MACHINE_KEY = kindKey(WorkloadKinds.virtualMachine.group, WorkloadKinds.virtualMachine.kind);
-
-/** Plans one object; also used to re-plan an object that changed under us. */
+/**
+ * Plans one object; also used to re-plan an object that changed under us. Where an
+ * ApplicationRegistration covers a kind that also has a built-in rule (Stork's default
+ * `virtualmachine` and `ibm` registrations), the registration's rule wins, as in Stork.
+ */
 export function planObject(object: KubeObject, resourceKey: string, direction: Direction, registeredKinds: readonly RegisteredKind[]): ObjectPlan {
-  if (SCALED_KINDS.has(resourceKey)) return planScaledWorkload(object, resourceKey, direction);
-  if (resourceKey === CRONJOB_KEY) return planCronJob(object, resourceKey, direction);
-  if (resourceKey === VIRTUAL_MACHINE_KEY) return planVirtualMachine(object, resourceKey, direction);
-  if (resourceKey === scheduleResourceKey()) return planScheduleActivation(object, resourceKey, direction);
   const registered = registeredKinds.find((kind) => kindKey(kind.group, kind.kind) === resourceKey);
   if (registered) return planRegisteredResource(object, resourceKey, direction, registered);
+  if (SCALED_WORKLOAD_KEYS.has(resourceKey)) return planScaledWorkload(object, resourceKey, direction);
+  if (resourceKey === CRONJOB_KEY) return planCronJob(object, resourceKey, direction);
+  if (resourceKey === VIRTUAL_MACHINE_KEY) return planVirtualMachine(object, resourceKey, direction);
+  if (resourceKey === MIGRATION_SCHEDULE_KEY) return planScheduleActivation(object, resourceKey, direction);
   throw new Error(`no activation rule for ${resourceKey}`);
 }
 
@@ -77,7 +75,7 @@ export function planActivation(input: ActivationInput, request: ActivationReques
     ? new Set(workloadPlans.filter((plan) => plan.action !== 'skipped').map((plan) => plan.ref.namespace ?? ''))
     : included;
   const schedulePlans = schedulesMigrating(input.schedules, actedOn, input.namespaces)
-    .map((schedule) => planScheduleActivation(schedule, scheduleResourceKey(), request.direction))
+    .map((schedule) => planScheduleActivation(schedule, MIGRATION_SCHEDULE_KEY, request.direction))
     .sort(byNamespaceKindName);
   return { direction: request.direction, scope, objects: [...workloadPlans, ...schedulePlans] };
 }
@@ -101,7 +99,7 @@ function scopeFor(input: ActivationInput, request: ActivationRequest): Namespace
     const isProtected = entry?.protected ?? false;
     const reason = entry?.reason ?? 'unknown namespace';
     if (isProtected) return { namespace, included: true, reason, explicit: Boolean(named) };
-    if (request.force && named) return { namespace, included: true, reason: `${reason}; included because of --force`, explicit: true };
+    if (request.force && named) return { namespace, included: true, reason: `${reason}; included because of --force`, explicit: true, forced: true };
     return { namespace, included: false, reason: `not protected: ${reason}`, explicit: Boolean(named) };
   });
 }

@@ -11,28 +11,33 @@ export type JsonPatchOp =
  * The JSON patch that makes the planned changes: `test` ops first (the values the plan relied on,
  * as `kubectl scale --current-replicas` does), then the writes. Missing parent objects (an object
  * without annotations, a schedule without status) are created whole, since JSON patch cannot add
- * into a parent that does not exist.
+ * into a parent that does not exist, and their absence is tested like any other precondition.
  */
 export function buildJsonPatch(live: KubeObject, changes: readonly FieldChange[], preconditions: readonly Precondition[]): JsonPatchOp[] {
   const ops: JsonPatchOp[] = preconditions.map((condition) => ({ op: 'test', path: toPointer(condition.path), value: condition.value }));
+  const writes: JsonPatchOp[] = [];
   let working: KubeObject = live;
   for (const change of changes) {
     if (change.to === undefined) {
-      if (getPath(working, change.path) !== undefined) ops.push({ op: 'remove', path: toPointer(change.path) });
+      if (getPath(working, change.path) !== undefined) writes.push({ op: 'remove', path: toPointer(change.path) });
     } else {
       const parentDepth = existingDepth(working, change.path.slice(0, -1));
       if (parentDepth >= change.path.length - 1) {
         const exists = getPath(working, change.path) !== undefined;
-        ops.push({ op: exists ? 'replace' : 'add', path: toPointer(change.path), value: change.to });
+        writes.push({ op: exists ? 'replace' : 'add', path: toPointer(change.path), value: change.to });
       } else {
         const anchor = change.path.slice(0, parentDepth + 1);
         const rest = change.path.slice(parentDepth + 1);
-        ops.push({ op: 'add', path: toPointer(anchor), value: nest(rest, change.to) });
+        // Adding the parent whole would replace one someone else created meanwhile: hold its absence
+        // (the API server's JSON patch accepts a `test` of null for a missing member).
+        const pointer = toPointer(anchor);
+        if (!ops.some((op) => op.op === 'test' && op.path === pointer)) ops.push({ op: 'test', path: pointer, value: null });
+        writes.push({ op: 'add', path: pointer, value: nest(rest, change.to) });
       }
     }
     working = withPath(working, change.path, change.to);
   }
-  return ops;
+  return [...ops, ...writes];
 }
 
 function nest(path: readonly string[], value: Json): Json {

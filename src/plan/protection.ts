@@ -1,6 +1,33 @@
+import { getPath } from '../kube/jsonPath';
 import type { KubeObject } from '../kube/objects';
 import { StorkAnnotation } from '../stork/annotations';
 import { migratedNamespaces, type NamespaceInfo } from '../stork/migrationSchedule';
+
+/** The field manager of every write kubectl-failover makes. */
+export const FIELD_MANAGER = 'kubectl-failover';
+/**
+ * The field manager of writes into a namespace Stork does not protect (deactivate --force): its
+ * record of a count must not make that namespace look protected to a later `deactivate -A`.
+ */
+export const FORCED_FIELD_MANAGER = 'kubectl-failover-force';
+
+/** Whether the migrationReplicas annotation was written only by a forced deactivate (read from metadata.managedFields). */
+export function onlyForcedRecord(object: KubeObject): boolean {
+  const managers = annotationManagers(object, StorkAnnotation.migrationReplicas);
+  return managers.length > 0 && managers.every((manager) => manager === FORCED_FIELD_MANAGER);
+}
+
+function annotationManagers(object: KubeObject, key: string): string[] {
+  const entries = object.metadata.managedFields;
+  if (!Array.isArray(entries)) return [];
+  const managers: string[] = [];
+  for (const entry of entries) {
+    const manager = getPath(entry, ['manager']);
+    const owned = getPath(entry, ['fieldsV1', 'f:metadata', 'f:annotations', `f:${key}`]);
+    if (typeof manager === 'string' && owned !== undefined) managers.push(manager);
+  }
+  return managers;
+}
 
 /** Why a namespace is (or is not) protected by Stork on this cluster. */
 export interface NamespaceProtection {
@@ -29,8 +56,10 @@ export function namespaceProtection(
   const holdsMigrated = new Set<string>();
   for (const object of objects) {
     const annotations = object.metadata.annotations ?? {};
-    // A recorded migrationReplicas is as much Stork's mark as `migrated` (older Stork wrote only the count).
-    if (object.metadata.namespace && (annotations[StorkAnnotation.migrated] !== undefined || annotations[StorkAnnotation.migrationReplicas] !== undefined)) {
+    // A recorded migrationReplicas is as much Stork's mark as `migrated` (older Stork wrote only the
+    // count, and Stork's DR scale-down writes it too), unless only our own forced deactivate wrote it.
+    const recordedByStork = annotations[StorkAnnotation.migrationReplicas] !== undefined && !onlyForcedRecord(object);
+    if (object.metadata.namespace && (annotations[StorkAnnotation.migrated] !== undefined || recordedByStork)) {
       holdsMigrated.add(object.metadata.namespace);
     }
   }

@@ -1,14 +1,14 @@
-import { kindKey } from '../kube/discovery';
 import { getPath } from '../kube/jsonPath';
 import type { KubeObject } from '../kube/objects';
 import { parseReplicaCount } from './rules/replicaCount';
 import { StorkAnnotation } from '../stork/annotations';
-import { WorkloadKinds } from '../stork/kinds';
+import { SCALED_WORKLOAD_KEYS, specReplicas } from '../stork/kinds';
 import { isSuspended, migratedNamespaces, scheduleClusterPair, schedulePolicyName, type NamespaceInfo } from '../stork/migrationSchedule';
 import { lastSuccess } from '../stork/scheduleStatus';
-import type { Workload } from '../io/collect';
+import type { Workload } from './types';
 
-export type Verdict = 'active' | 'standby' | 'partially active' | 'not protected';
+/** The DR state of a namespace on one cluster. */
+export type NamespaceVerdict = 'active' | 'standby' | 'partially active' | 'not protected';
 
 export interface WorkloadStatus {
   kind: string;
@@ -32,7 +32,7 @@ export interface ScheduleStatus {
 export interface NamespaceStatus {
   cluster: string;
   namespace: string;
-  verdict: Verdict;
+  verdict: NamespaceVerdict;
   schedules: ScheduleStatus[];
   workloads: WorkloadStatus[];
   warnings: string[];
@@ -50,8 +50,6 @@ export interface StatusInput {
   staleFactor: number;
   now: number;
 }
-
-const SCALED = new Set([WorkloadKinds.deployment, WorkloadKinds.statefulSet, WorkloadKinds.replicaSet, WorkloadKinds.deploymentConfig].map((kind) => kindKey(kind.group, kind.kind)));
 
 function numberAt(object: KubeObject, path: readonly string[]): number {
   const value = getPath(object, path);
@@ -89,10 +87,10 @@ export function namespaceStatuses(input: StatusInput): NamespaceStatus[] {
     let down = 0;
     let migrated = 0;
     for (const { object, resourceKey } of input.workloads) {
-      if (object.metadata.namespace !== namespace || !SCALED.has(resourceKey) || object.metadata.ownerReferences?.length) continue;
+      if (object.metadata.namespace !== namespace || !SCALED_WORKLOAD_KEYS.has(resourceKey) || object.metadata.ownerReferences?.length) continue;
       const annotations = object.metadata.annotations ?? {};
       const recorded = annotations[StorkAnnotation.migrationReplicas];
-      const replicas = numberAt(object, ['spec', 'replicas']);
+      const replicas = specReplicas(object);
       const label = `${object.kind.toLowerCase()}/${object.metadata.name}`;
       if (recorded !== undefined || annotations[StorkAnnotation.migrated] !== undefined) migrated += 1;
       if (annotations[StorkAnnotation.migrated] !== undefined && recorded === undefined) warnings.push(`${label}: migrated by Stork but has no ${StorkAnnotation.migrationReplicas} annotation`);
@@ -108,7 +106,7 @@ export function namespaceStatuses(input: StatusInput): NamespaceStatus[] {
       else down += 1;
       workloads.push({ kind: object.kind, name: object.metadata.name, replicas, recorded: recorded ?? '', ready: numberAt(object, ['status', 'readyReplicas']) });
     }
-    let verdict: Verdict;
+    let verdict: NamespaceVerdict;
     if (schedules.length === 0 && migrated === 0) verdict = 'not protected';
     else if (down === 0 && up > 0) verdict = 'active';
     else if (up === 0) verdict = 'standby';

@@ -45,6 +45,11 @@ export interface ObjectPlan {
   live: KubeObject;
 }
 
-export function isActionable(plan: ObjectPlan): boolean {
-  return plan.action === 'change';
+/** An object read from the cluster, filed under its discovery key. */
+export interface Workload {
+  object: KubeObject;
+  resourceKey: string;
 }
+
+/** Which namespaces a command covers: every one (-A) or the named ones. */
+export type NamespaceSelection = { all: true } | { all: false; names: readonly string[] };

@@ -1,13 +1,16 @@
-import type { ActivationReport, ObjectReportRow } from '../report/activationReport';
+import { dryRunSuffix } from '../core/dryRun';
+import type { ChangeReport, ObjectReportRow } from '../report/activationReport';
 import type { Palette } from './colors';
 import { renderTable } from './table';
 
 function colourResult(row: ObjectReportRow, colors: Palette): string {
   switch (row.result) {
     case 'changed':
-    case 'would change':
+    case 'would-change':
       return colors.green(row.result);
     case 'failed':
+    case 'unknown':
+    case 'not-attempted':
       return colors.red(row.result);
     case 'skipped':
       return colors.dim(row.result);
@@ -17,7 +20,7 @@ function colourResult(row: ObjectReportRow, colors: Palette): string {
 }
 
 /** The human view of an activation report: one row per object, then a summary line. */
-export function renderActivationTable(report: ActivationReport, colors: Palette, verbose: boolean): string {
+export function renderActivationTable(report: ChangeReport, colors: Palette, verbose: boolean): string {
   const shown = report.objects.filter((row) => verbose || row.result !== 'skipped');
   const lines: string[] = [];
   // Deactivation is fenced to namespaces Stork protects: a dry run (or -v) shows the fence and why.
@@ -40,27 +43,33 @@ export function renderActivationTable(report: ActivationReport, colors: Palette,
   if (excluded.length > 0 && !showScope) {
     lines.push(`left out (not protected by Stork): ${excluded.map((namespace) => namespace.name).join(', ')}`);
   }
-  lines.push(summaryLine(report, colors));
+  lines.push(summaryLine(report, colors, verbose));
   return `${lines.join('\n')}\n`;
 }
 
-function summaryLine(report: ActivationReport, colors: Palette): string {
-  const { changed, unchanged, skipped, failed } = report.summary;
+function summaryLine(report: ChangeReport, colors: Palette, verbose: boolean): string {
+  const { unchanged, skipped } = report.summary;
+  const changed = report.summary.changed + report.summary.wouldChange;
+  const failed = report.summary.failed + report.summary.unknown + report.summary.notAttempted;
   const namespaces = report.namespaces.filter((namespace) => namespace.included).length;
-  const changedWord = report.dryRun === 'none' ? 'changed' : `would change (dry run: ${report.dryRun})`;
+  const changedWord = report.dryRun === 'none' ? 'changed' : `would change${dryRunSuffix(report.dryRun)}`;
   if (changed === 0 && failed === 0) {
     const what = unchanged > 0 ? `already ${report.verb === 'activate' ? 'active' : 'inactive'}: ${unchanged} unchanged` : `nothing to ${report.verb}`;
-    return `${what} in ${namespaces} namespace(s)${skipped > 0 ? `; ${skipped} skipped${report.objects.some((row) => row.result === 'skipped') ? ' (-v lists them)' : ''}` : ''}${waitText(report)}`;
+    return `${what} in ${namespaces} namespace(s)${skipped > 0 ? `; ${skipped} skipped${verbose ? '' : ' (-v lists them)'}` : ''}${waitText(report)}`;
   }
-  const parts = [`${changed} ${changedWord}`, `${unchanged} unchanged`, failed > 0 ? colors.red(`${failed} failed`) : '0 failed'];
+  const failures = [`${report.summary.failed} failed`];
+  if (report.summary.unknown > 0) failures.push(`${report.summary.unknown} unknown`);
+  if (report.summary.notAttempted > 0) failures.push(`${report.summary.notAttempted} not attempted`);
+  const parts = [`${changed} ${changedWord}`, `${unchanged} unchanged`, failed > 0 ? colors.red(failures.join(', ')) : '0 failed'];
   if (skipped > 0) parts.push(`${skipped} skipped`);
   return `${parts.join(', ')} in ${namespaces} namespace(s)${waitText(report)}`;
 }
 
-function waitText(report: ActivationReport): string {
+function waitText(report: ChangeReport): string {
   if (!report.wait) return '';
   const { ready, total, timedOut, elapsedSeconds } = report.wait;
   const word = report.verb === 'activate' ? 'ready' : 'scaled down';
+  if (report.wait.error) return `; waiting stopped after ${elapsedSeconds}s with ${ready}/${total} ${word}: ${report.wait.error}`;
   if (!timedOut) return `; ${ready}/${total} ${word} after ${elapsedSeconds}s`;
   const names = report.wait.notReady.map((entry) => `${entry.namespace}/${entry.kind.toLowerCase()}/${entry.name} (${entry.detail})`);
   return `; timed out after ${elapsedSeconds}s with ${ready}/${total} ${word}; not ${word}: ${names.join(', ')}`;

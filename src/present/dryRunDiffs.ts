@@ -1,4 +1,4 @@
-import type { DryRunMode } from '../cli/globalOptions';
+import { dryRunDiffLabel, type DryRunMode } from '../core/dryRun';
 import type { ObjectResult } from '../io/apply';
 import { applyChanges } from '../plan/jsonPatch';
 import type { Palette } from './colors';
@@ -10,7 +10,7 @@ import { objectDiff } from './objectDiff';
  */
 export async function renderDryRunDiffs(results: readonly ObjectResult[], dryRun: DryRunMode, colors: Palette): Promise<string> {
   if (dryRun === 'none') return '';
-  const label = dryRun === 'server' ? 'server dry run' : 'planned';
+  const label = dryRunDiffLabel(dryRun);
   const diffs: string[] = [];
   for (const result of results) {
     const after = result.after ?? (dryRun === 'client' ? applyChanges(result.plan.live, result.plan.changes) : undefined);

@@ -1,28 +1,18 @@
-import type { CommandContext, OutputStream } from '../cli/context';
-
-/** One step of a command, shown as a spinner on a terminal and as plain lines otherwise. */
-export interface Phase {
-  update(text: string): void;
-  succeed(text: string): void;
-  fail(text: string): void;
-  warn(text: string): void;
-}
-
-export interface Progress {
-  start(text: string): Phase;
-}
+import type { Clock } from '../core/clock';
+import type { OutputStream } from '../core/command';
+import type { Progress } from '../core/progress';
 
 /** In plain mode a changing count is printed at most this often, so logs stay readable. */
 const PLAIN_UPDATE_INTERVAL_MS = 5_000;
 
 /** Spinners (ora, loaded only on a terminal) or plain progress lines, always on stderr. */
-export async function createProgress(context: CommandContext): Promise<Progress> {
-  if (!context.interactive) return plainProgress(context.streams.stderr, context.clock.now);
+export async function createProgress(interactive: boolean, stderr: OutputStream, clock: Clock): Promise<Progress> {
+  if (!interactive) return plainProgress(stderr, clock.now);
   const { default: ora } = await import('ora');
   return {
     start(text) {
       // discardStdin would hold stdin open (raw mode) and keep the process alive after the command ends.
-      const spinner = ora({ text, stream: context.streams.stderr as NodeJS.WritableStream, color: 'cyan', discardStdin: false }).start();
+      const spinner = ora({ text, stream: stderr as NodeJS.WritableStream, color: 'cyan', discardStdin: false }).start();
       return {
         update: (next) => {
           spinner.text = next;
@@ -33,16 +23,6 @@ export async function createProgress(context: CommandContext): Promise<Progress>
       };
     },
   };
-}
-
-/** Runs a phase under its spinner: a failure marks the spinner and propagates. */
-export async function within<T>(phase: Phase, failText: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    phase.fail(failText);
-    throw error;
-  }
 }
 
 export function plainProgress(stderr: OutputStream, now: () => number): Progress {

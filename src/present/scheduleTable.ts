@@ -1,3 +1,7 @@
+import type { DryRunMode } from '../core/dryRun';
+import type { ObjectResult } from '../io/apply';
+import { applyChanges } from '../plan/jsonPatch';
+import type { ChangeReport } from '../report/activationReport';
 import type { KubeObject } from '../kube/objects';
 import { isSuspended, scheduleClusterPair, schedulePolicyName } from '../stork/migrationSchedule';
 import { lastSuccess } from '../stork/scheduleStatus';
@@ -28,4 +32,20 @@ export function renderScheduleTable(rows: readonly ScheduleRow[], withNamespace:
     ];
   });
   return renderTable(header, body);
+}
+
+/**
+ * The table of a suspend/resume run: each schedule as it now is (a real run), as the server
+ * answered (server dry run) or as planned (client dry run). A row the server refused shows the
+ * schedule as it was, not as predicted.
+ */
+export function renderScheduleChanges(outcome: { report: ChangeReport; results: readonly ObjectResult[]; namespace: string | undefined }, dryRun: DryRunMode): string {
+  if (outcome.results.length === 0) return `no MigrationSchedule matched in ${outcome.namespace ? `namespace ${outcome.namespace}` : 'any namespace'}\n`;
+  const rows = outcome.results.map((result, index): ScheduleRow => {
+    const changed = result.outcome === 'changed';
+    const shown = result.after ?? (changed && dryRun === 'client' ? applyChanges(result.plan.live, result.plan.changes) : result.plan.live);
+    const row = outcome.report.objects[index];
+    return { schedule: shown, result: row?.result ?? result.outcome, ...(result.message ? { note: result.message } : {}) };
+  });
+  return renderScheduleTable(rows, outcome.namespace === undefined);
 }

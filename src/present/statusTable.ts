@@ -1,3 +1,4 @@
+import type { StatusReport } from '../commands/status/execute';
 import type { NamespaceStatus } from '../plan/statusModel';
 import { formatDuration } from '../util/duration';
 import type { Palette } from './colors';
@@ -35,4 +36,10 @@ export function renderStatus(statuses: readonly NamespaceStatus[], colors: Palet
     return lines.join('\n');
   });
   return `${blocks.join('\n\n')}\n`;
+}
+
+/** The whole status view: unreachable clusters first, then each namespace's block. */
+export function renderStatusReport(report: StatusReport, colors: Palette): string {
+  const lines = (report.unreachable ?? []).map((entry) => colors.red(`${entry.cluster}: unreachable: ${entry.error}`));
+  return `${lines.map((line) => `${line}\n\n`).join('')}${renderStatus(report.namespaces, colors)}`;
 }

@@ -1,11 +1,10 @@
-import type { DryRunMode } from '../cli/globalOptions';
-import type { JsonPatchOp } from '../plan/jsonPatch';
-import type { Direction } from '../plan/types';
+import type { DryRunMode } from '../core/dryRun';
+import { REPORT_API_VERSION, type ResultToken, type Verdict } from '../core/report';
 import type { ObjectResult } from '../io/apply';
-import type { NamespaceScope } from '../plan/activation';
 import type { WaitResult } from '../io/wait';
-
-export type ResultWord = 'changed' | 'would change' | 'unchanged' | 'skipped' | 'failed';
+import type { JsonPatchOp } from '../plan/jsonPatch';
+import type { NamespaceScope } from '../plan/activation';
+import type { Direction } from '../plan/types';
 
 export interface ObjectReportRow {
   namespace: string;
@@ -13,50 +12,91 @@ export interface ObjectReportRow {
   name: string;
   from: string;
   to: string;
-  result: ResultWord;
+  result: ResultToken;
   message?: string;
   patch?: JsonPatchOp[];
 }
 
-/** The plain data every output format is drawn from; `-o json|yaml` prints it as is. */
-export interface ActivationReport {
-  kind: 'ActivationReport';
+export interface ResultSummary {
+  changed: number;
+  wouldChange: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+  unknown: number;
+  notAttempted: number;
+}
+
+export interface WaitReport {
+  total: number;
+  ready: number;
+  timedOut: boolean;
+  elapsedSeconds: number;
+  notReady: Array<{ namespace: string; kind: string; name: string; detail: string }>;
+  /** The wait stopped on an error (the writes before it stand). */
+  error?: string;
+}
+
+/**
+ * The plain data every output format is drawn from; `-o json|yaml` prints it as is.
+ * ActivationReport: activate and deactivate. ScheduleChangeReport: suspend and resume.
+ */
+export interface ChangeReport {
+  apiVersion: typeof REPORT_API_VERSION;
+  kind: 'ActivationReport' | 'ScheduleChangeReport';
   verb: Direction | 'suspend' | 'resume';
   context: string;
   dryRun: DryRunMode;
   namespaces: Array<{ name: string; included: boolean; reason: string }>;
   objects: ObjectReportRow[];
-  summary: { changed: number; unchanged: number; skipped: number; failed: number };
-  wait?: { total: number; ready: number; timedOut: boolean; elapsedSeconds: number; notReady: Array<{ namespace: string; kind: string; name: string; detail: string }> };
+  summary: ResultSummary;
+  wait?: WaitReport;
   warnings: string[];
 }
 
-export function buildReport(args: {
-  verb: Direction | 'suspend' | 'resume';
+const SUMMARY_KEYS: Record<ResultToken, keyof ResultSummary> = {
+  changed: 'changed',
+  'would-change': 'wouldChange',
+  unchanged: 'unchanged',
+  skipped: 'skipped',
+  failed: 'failed',
+  unknown: 'unknown',
+  'not-attempted': 'notAttempted',
+};
+
+/** The stable token of one object's outcome; a dry run's "changed" is "would-change". */
+export function resultToken(result: ObjectResult, dryRun: DryRunMode): ResultToken {
+  return result.outcome === 'changed' && dryRun !== 'none' ? 'would-change' : result.outcome;
+}
+
+export function buildChangeReport(args: {
+  verb: ChangeReport['verb'];
   context: string;
   dryRun: DryRunMode;
   scope: readonly NamespaceScope[];
   results: readonly ObjectResult[];
   wait?: WaitResult | undefined;
   warnings: readonly string[];
-}): ActivationReport {
-  const summary = { changed: 0, unchanged: 0, skipped: 0, failed: 0 };
+}): ChangeReport {
+  const summary: ResultSummary = { changed: 0, wouldChange: 0, unchanged: 0, skipped: 0, failed: 0, unknown: 0, notAttempted: 0 };
   const objects = args.results.map((result): ObjectReportRow => {
-    summary[result.outcome] += 1;
+    const token = resultToken(result, args.dryRun);
+    summary[SUMMARY_KEYS[token]] += 1;
     const row: ObjectReportRow = {
       namespace: result.plan.ref.namespace ?? '',
       kind: result.plan.ref.kind,
       name: result.plan.ref.name,
       from: result.plan.from,
       to: result.plan.to,
-      result: result.outcome === 'changed' && args.dryRun !== 'none' ? 'would change' : result.outcome,
+      result: token,
     };
     if (result.message) row.message = result.message;
     if (result.patch) row.patch = result.patch;
     return row;
   });
-  const report: ActivationReport = {
-    kind: 'ActivationReport',
+  const report: ChangeReport = {
+    apiVersion: REPORT_API_VERSION,
+    kind: args.verb === 'suspend' || args.verb === 'resume' ? 'ScheduleChangeReport' : 'ActivationReport',
     verb: args.verb,
     context: args.context,
     dryRun: args.dryRun,
@@ -65,19 +105,26 @@ export function buildReport(args: {
     summary,
     warnings: [...args.warnings],
   };
-  if (args.wait) {
-    report.wait = {
-      total: args.wait.total,
-      ready: args.wait.done,
-      timedOut: args.wait.timedOut,
-      elapsedSeconds: Math.round(args.wait.elapsedMs / 100) / 10,
-      notReady: args.wait.pending.map(({ ref, detail }) => ({ namespace: ref.namespace ?? '', kind: ref.kind, name: ref.name, detail })),
-    };
-  }
+  if (args.wait) report.wait = waitReport(args.wait);
   return report;
 }
 
-/** 0 only when everything asked for was done. */
-export function reportSucceeded(report: ActivationReport): boolean {
-  return report.summary.failed === 0 && !(report.wait?.timedOut ?? false);
+function waitReport(wait: WaitResult): WaitReport {
+  const report: WaitReport = {
+    total: wait.total,
+    ready: wait.done,
+    timedOut: wait.timedOut,
+    elapsedSeconds: Math.round(wait.elapsedMs / 100) / 10,
+    notReady: wait.pending.map(({ ref, detail }) => ({ namespace: ref.namespace ?? '', kind: ref.kind, name: ref.name, detail })),
+  };
+  if (wait.error) report.error = wait.error;
+  return report;
+}
+
+/** What a change report amounts to: any failed, unknown or unattempted write or a failed wait is a failure; a wait past --timeout is a timeout. */
+export function changeVerdict(report: ChangeReport): Verdict {
+  const { failed, unknown, notAttempted } = report.summary;
+  if (failed + unknown + notAttempted > 0 || report.wait?.error !== undefined) return 'failed';
+  if (report.wait?.timedOut) return 'timed-out';
+  return 'succeeded';
 }

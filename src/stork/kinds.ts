@@ -20,3 +20,26 @@ export const StorkKinds = {
 } as const satisfies Record<string, WantedKind>;
 
 export const NamespaceResource: ApiResource = { group: '', version: 'v1', kind: 'Namespace', resource: 'namespaces', namespaced: false };
+
+/** kind.group of a kind, the key discovery results and plans are filed under. */
+function keyOf(kind: { group: string; kind: string }): string {
+  return `${kind.kind}.${kind.group}`;
+}
+
+/** The kinds scaled through spec.replicas and the migrationReplicas annotation. */
+export const SCALED_WORKLOAD_KEYS: ReadonlySet<string> = new Set([WorkloadKinds.deployment, WorkloadKinds.statefulSet, WorkloadKinds.replicaSet, WorkloadKinds.deploymentConfig].map(keyOf));
+
+export const CRONJOB_KEY = keyOf(WorkloadKinds.cronJob);
+export const VIRTUAL_MACHINE_KEY = keyOf(WorkloadKinds.virtualMachine);
+export const MIGRATION_SCHEDULE_KEY = keyOf(StorkKinds.migrationSchedule);
+export const APPLICATION_REGISTRATION_KEY = keyOf(StorkKinds.applicationRegistration);
+
+/**
+ * spec.replicas as the API server would default it when absent: 1 for Deployments, StatefulSets
+ * and ReplicaSets, 0 for OpenShift DeploymentConfigs.
+ */
+export function specReplicas(object: { kind: string; spec?: { [key: string]: unknown } }): number {
+  const value = object.spec?.replicas;
+  if (typeof value === 'number') return value;
+  return object.kind === WorkloadKinds.deploymentConfig.kind ? 0 : 1;
+}

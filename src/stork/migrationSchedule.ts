@@ -29,11 +29,6 @@ export function migratedNamespaces(schedule: KubeObject, namespaces: readonly Na
   return result;
 }
 
-export function usesNamespaceSelectors(schedule: KubeObject): boolean {
-  const selectors = getPath(schedule, ['spec', 'template', 'spec', 'namespaceSelectors']);
-  return Boolean(selectors && typeof selectors === 'object' && Object.keys(selectors).length > 0);
-}
-
 export function scheduleClusterPair(schedule: KubeObject): string {
   const pair = getPath(schedule, ['spec', 'template', 'spec', 'clusterPair']);
   return typeof pair === 'string' ? pair : '';

@@ -201,7 +201,7 @@ test('migrated CronJobs resume; -l limits the objects; --wait timeout names what
   assert.is((await rest.get<Obj>(dep(ns, 'front'))).spec.replicas, 1);
   assert.is((await rest.get<Obj>(dep(ns, 'stuck'))).spec.replicas, 0);
   const rest2 = await runFailover(['activate', '-n', ns, '--context', 'destination', '--timeout', '3s'], box.env);
-  assert.is(rest2.code, 1);
+  assert.is(rest2.code, 3); // changed, but not ready within --timeout
   assert.match(rest2.stdout, /cronjob\/backup\s+suspended → active\s+changed/);
   assert.match(rest2.stdout, new RegExp(`timed out after \\d+(\\.\\d)?s with 1/2 ready; not ready: ${ns}/deployment/stuck \\(0/1 ready\\)`));
   assert.is((await rest.get<Obj>(`/apis/${cronVersion}/namespaces/${ns}/cronjobs/backup`)).spec.suspend, false);
@@ -219,9 +219,10 @@ test('activate -A activates every namespace with migrated workloads', async () =
   const run = await runFailover(['activate', '-A', '-l', `run=${mine.run}`, '--context', 'destination', '--timeout', '60s', '-o', 'yaml'], box.env);
   assert.is(run.code, 0, run.stderr);
   for (const ns of names) assert.is((await box.rest('destination').get<Obj>(sts(ns, 'zk'))).spec.replicas, 2);
-  const report = yaml.load(run.stdout) as { kind: string; summary: Record<string, number>; wait?: { total: number; ready: number; timedOut: boolean } };
+  const report = yaml.load(run.stdout) as { apiVersion: string; kind: string; summary: Record<string, number>; wait?: { total: number; ready: number; timedOut: boolean } };
+  assert.is(report.apiVersion, 'kubectl-failover.dev/v1alpha1');
   assert.is(report.kind, 'ActivationReport');
-  assert.equal(report.summary, { changed: 2, unchanged: 0, skipped: 0, failed: 0 });
+  assert.equal(report.summary, { changed: 2, wouldChange: 0, unchanged: 0, skipped: 0, failed: 0, unknown: 0, notAttempted: 0 });
   assert.equal([report.wait?.total, report.wait?.ready, report.wait?.timedOut], [2, 2, false]);
 });
 

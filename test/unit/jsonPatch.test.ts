@@ -18,10 +18,14 @@ test('annotation keys are escaped as JSON pointers', () => {
   assert.equal(ops, [{ op: 'add', path: '/metadata/annotations/stork.libopenstorage.org~1migrationReplicas', value: '3' }]);
 });
 
-test('a missing annotations map is created whole rather than added into', () => {
+test('a missing annotations map is created whole, its absence held by a test of null', () => {
   const live = workload('StatefulSet', 'zk', { replicas: 3 });
-  const ops = buildJsonPatch(live, [{ path: ['metadata', 'annotations', REPLICAS], from: undefined, to: '3' }], []);
-  assert.equal(ops, [{ op: 'add', path: '/metadata/annotations', value: { [REPLICAS]: '3' } }]);
+  const ops = buildJsonPatch(live, [{ path: ['metadata', 'annotations', REPLICAS], from: undefined, to: '3' }], [{ path: ['spec', 'replicas'], value: 3 }]);
+  assert.equal(ops, [
+    { op: 'test', path: '/spec/replicas', value: 3 },
+    { op: 'test', path: '/metadata/annotations', value: null },
+    { op: 'add', path: '/metadata/annotations', value: { [REPLICAS]: '3' } },
+  ]);
 });
 
 test('two fields under one missing parent: the second is added into the parent the first created', () => {
@@ -35,6 +39,7 @@ test('two fields under one missing parent: the second is added into the parent t
     [],
   );
   assert.equal(ops, [
+    { op: 'test', path: '/status', value: null },
     { op: 'add', path: '/status', value: { a: true } },
     { op: 'add', path: '/status/b', value: 1 },
   ]);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { UsageError } from '../../src/cli/errors';
+import { UsageError } from '../../src/core/errors';
 import { resolveContext } from '../../src/kube/kubeconfig';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kf-kubeconfig-'));

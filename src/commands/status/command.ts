@@ -1,16 +1,26 @@
 import type { Argv } from 'yargs';
-import type { CommandModule } from '../../cli/app';
-import type { GlobalOptions } from '../../cli/globalOptions';
-import { runStatus, type StatusOptions } from './run';
+import { parsePositiveNumber, lastWins } from '../../cli/flags';
+import { globalOptionsFrom, type GlobalFlags } from '../../cli/globalOptions';
+import type { VerbModule } from '../../cli/verb';
+import { UsageError } from '../../core/errors';
+import { renderStatusReport } from '../../present/statusTable';
+import { executeStatus } from './execute';
 
-export const statusCommand: CommandModule = {
-  command: 'status',
-  describe: "Show each namespace's DR state (active, standby, partially active, not protected) with integrity warnings; read-only",
-  builder: (yargs: Argv<GlobalOptions>) =>
-    yargs
-      .option('source-context', { requiresArg: true, type: 'string', describe: 'Report this context as the source (with --destination-context: both clusters)' })
-      .option('destination-context', { requiresArg: true, type: 'string', describe: 'Report this context as the destination' })
-      .option('stale-factor', { requiresArg: true, type: 'number', default: 3, describe: "Warn when the last success is older than this many times the schedule's policy interval" })
-      .example('$0 status -n zookeeper --source-context source --destination-context destination', 'Both sides of one namespace') as unknown as Argv<GlobalOptions>,
-  run: (args, context) => runStatus(args as unknown as StatusOptions, context),
+const builder = (yargs: Argv<GlobalFlags>) =>
+  yargs
+    .option('source-context', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Report this context as the source (with --destination-context: both clusters)' })
+    .option('destination-context', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Report this context as the destination' })
+    .option('stale-factor', { requiresArg: true, type: 'string', coerce: lastWins, default: '3', describe: "Warn when the last success is older than this many times the schedule's policy interval" })
+    .example('$0 status -n zookeeper --source-context source --destination-context destination', 'Both sides of one namespace');
+
+export const statusVerb: VerbModule = {
+  register: (parser, run) =>
+    parser.command('status', "Show each namespace's DR state (active, standby, partially active, not protected) with integrity warnings; read-only", builder, async (flags) => {
+      const globals = globalOptionsFrom(flags);
+      if (globals.dryRun !== 'none') throw new UsageError('status is read-only: --dry-run does not apply to it');
+      const contexts = [flags['source-context'], flags['destination-context']].filter((name): name is string => name !== undefined);
+      if (contexts.some((name) => name.trim() === '')) throw new UsageError('--source-context and --destination-context need a non-empty value');
+      const options = { globals, contexts, staleFactor: parsePositiveNumber('--stale-factor', flags['stale-factor']) };
+      await run({ globals, execute: (deps) => executeStatus(options, deps), renderTable: (outcome, view) => renderStatusReport(outcome.report, view.colors) });
+    }),
 };

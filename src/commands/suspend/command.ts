@@ -1,33 +1,41 @@
 import type { Argv } from 'yargs';
-import type { CommandModule } from '../../cli/app';
-import type { GlobalOptions } from '../../cli/globalOptions';
-import { runSuspend, type SuspendOptions } from './run';
+import { parseConcurrency, lastWins } from '../../cli/flags';
+import { globalOptionsFrom, type GlobalFlags } from '../../cli/globalOptions';
+import type { VerbModule } from '../../cli/verb';
+import { renderDryRunDiffs } from '../../present/dryRunDiffs';
+import { renderScheduleChanges } from '../../present/scheduleTable';
+import { executeScheduleChange } from './execute';
 
 function builder(verb: 'suspend' | 'resume') {
-  return (yargs: Argv<GlobalOptions>): Argv<GlobalOptions> =>
+  return (yargs: Argv<GlobalFlags>) =>
     yargs
       .positional('names', { type: 'string', array: true, describe: 'MigrationSchedule names (default: all selected)' })
-      .option('cluster-pair', { requiresArg: true, type: 'string', describe: 'Only schedules that migrate through this ClusterPair' })
-      .option('concurrency', { requiresArg: true, type: 'number', default: 16, describe: 'Parallel writes to the API server' })
+      .option('cluster-pair', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Only schedules that migrate through this ClusterPair' })
+      .option('concurrency', { requiresArg: true, type: 'string', coerce: lastWins, default: '16', describe: 'Parallel writes to the API server' })
       .example(`$0 ${verb} -n zookeeper`, `${verb === 'suspend' ? 'Stop' : 'Restart'} replication of zookeeper`)
-      .example(`$0 ${verb} -A --cluster-pair remotecluster --dry-run=server`, 'Every schedule of one cluster pair, as a server-side dry run') as unknown as Argv<GlobalOptions>;
+      .example(`$0 ${verb} -A --cluster-pair remotecluster --dry-run=server`, 'Every schedule of one cluster pair, as a server-side dry run');
 }
 
-const run = (suspend: boolean): CommandModule['run'] => (args, context) => {
-  const options = args as unknown as SuspendOptions & { names?: string[] };
-  return runSuspend(suspend, { ...options, names: (options.names ?? []).map(String) }, context);
-};
+function verbModule(verb: 'suspend' | 'resume', describe: string): VerbModule {
+  return {
+    register: (parser, run) =>
+      parser.command(`${verb} [names..]`, describe, builder(verb), async (flags) => {
+        const globals = globalOptionsFrom(flags);
+        const options = {
+          globals,
+          suspend: verb === 'suspend',
+          names: (flags.names ?? []).map(String),
+          clusterPair: flags['cluster-pair'],
+          concurrency: parseConcurrency(flags.concurrency),
+        };
+        await run({
+          globals,
+          execute: (deps) => executeScheduleChange(options, deps),
+          renderTable: async (outcome, view) => `${await renderDryRunDiffs(outcome.results, globals.dryRun, view.colors)}${renderScheduleChanges(outcome, globals.dryRun)}`,
+        });
+      }),
+  };
+}
 
-export const suspendCommand: CommandModule = {
-  command: 'suspend [names..]',
-  describe: 'Suspend MigrationSchedules (spec.suspend: true) so replication stops overwriting the destination',
-  builder: builder('suspend'),
-  run: run(true),
-};
-
-export const resumeCommand: CommandModule = {
-  command: 'resume [names..]',
-  describe: 'Resume MigrationSchedules (spec.suspend: false)',
-  builder: builder('resume'),
-  run: run(false),
-};
+export const suspendVerb = verbModule('suspend', 'Suspend MigrationSchedules (spec.suspend: true) so replication stops overwriting the destination');
+export const resumeVerb = verbModule('resume', 'Resume MigrationSchedules (spec.suspend: false)');

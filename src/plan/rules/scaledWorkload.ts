@@ -1,6 +1,7 @@
 import { getPath } from '../../kube/jsonPath';
 import type { KubeObject } from '../../kube/objects';
 import { StorkAnnotation } from '../../stork/annotations';
+import { specReplicas } from '../../stork/kinds';
 import { annotationPath, planFor } from '../objectPlan';
 import type { Direction, FieldChange, ObjectPlan } from '../types';
 import { parseReplicaCount } from './replicaCount';
@@ -23,9 +24,7 @@ export function planScaledWorkload(object: KubeObject, resourceKey: string, dire
 }
 
 function currentReplicas(object: KubeObject): number {
-  const value = getPath(object, REPLICAS);
-  // The API server defaults replicas to 1; an object read from it always has the field.
-  return typeof value === 'number' ? value : 1;
+  return specReplicas(object);
 }
 
 function planActivation(object: KubeObject, resourceKey: string, current: number, recorded: string | undefined): ObjectPlan {
@@ -41,9 +40,9 @@ function planActivation(object: KubeObject, resourceKey: string, current: number
   return planFor(object, resourceKey, {
     action: 'change',
     ...fields,
-    changes: [{ path: REPLICAS, from: current, to: parsed.count }],
+    changes: [{ path: REPLICAS, from: getPath(object, REPLICAS), to: parsed.count }],
     preconditions: [
-      { path: REPLICAS, value: current },
+      { path: REPLICAS, value: getPath(object, REPLICAS) ?? null },
       { path: annotationPath(StorkAnnotation.migrationReplicas), value: recorded },
     ],
   });
@@ -55,7 +54,7 @@ function planDeactivation(object: KubeObject, resourceKey: string, current: numb
     const reason = recorded === undefined ? `already at 0 and no ${StorkAnnotation.migrationReplicas} recorded` : undefined;
     return planFor(object, resourceKey, { action: 'unchanged', from: '0', to: '0', ...(reason ? { reason } : {}) });
   }
-  const changes: FieldChange[] = [{ path: REPLICAS, from: current, to: 0 }];
+  const changes: FieldChange[] = [{ path: REPLICAS, from: getPath(object, REPLICAS), to: 0 }];
   const countText = String(current);
   if (recorded !== countText) {
     changes.push({ path: annotationPath(StorkAnnotation.migrationReplicas), from: recorded, to: countText });
@@ -68,7 +67,7 @@ function planDeactivation(object: KubeObject, resourceKey: string, current: numb
     to: '0',
     readiness: 'replicas',
     changes,
-    preconditions: [{ path: REPLICAS, value: current }],
+    preconditions: [{ path: REPLICAS, value: getPath(object, REPLICAS) ?? null }],
     ...(reason ? { reason } : {}),
   });
 }

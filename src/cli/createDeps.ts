@@ -1,0 +1,71 @@
+import { appendFileSync } from 'node:fs';
+import { systemClock } from '../core/clock';
+import type { ClusterSession, CommandDeps, Streams } from '../core/command';
+import { KubeClient } from '../kube/client';
+import { resolveContext } from '../kube/kubeconfig';
+import { createProgress } from '../present/progress';
+import type { GlobalOptions } from './globalOptions';
+
+/** Upper bound on parallel connections; writes are bounded separately by --concurrency. */
+const MAX_SOCKETS = 32;
+
+/** NO_COLOR set to anything but the empty string turns colours and spinners off (no-color.org). */
+export function noColorRequested(env: NodeJS.ProcessEnv): boolean {
+  return 'NO_COLOR' in env && env.NO_COLOR !== '';
+}
+
+/** Decides colour once: a terminal, no NO_COLOR, no --no-color. */
+export function colorEnabled(streams: Streams, env: NodeJS.ProcessEnv, colorFlag: boolean): boolean {
+  return colorFlag && !noColorRequested(env) && Boolean(streams.stdout.isTTY);
+}
+
+export interface LiveDeps extends CommandDeps {
+  /** Closes every connection opened. */
+  close(): void;
+}
+
+/** The real surroundings of a command: kubeconfig, HTTP clients made on first use, the system clock. */
+export async function createDeps(io: Streams & { env: NodeJS.ProcessEnv }, options: GlobalOptions): Promise<LiveDeps> {
+  const sessions = new Map<string, Promise<{ session: ClusterSession; client: KubeClient }>>();
+  const connect = (contextName: string | undefined) => {
+    const key = contextName ?? options.context ?? '';
+    let entry = sessions.get(key);
+    if (!entry) {
+      entry = (async () => {
+        const kubeContext = await resolveContext({ kubeconfigPath: options.kubeconfig, contextName: contextName ?? options.context, env: io.env });
+        const client = await KubeClient.connect(kubeContext, { requestTimeoutMs: options.requestTimeoutMs, maxSockets: MAX_SOCKETS }, io.env);
+        return { session: { kubeContext, api: client }, client };
+      })();
+      sessions.set(key, entry);
+    }
+    return entry;
+  };
+  // A terminal of unknown width (`script` without a size) would make spinners redraw forever.
+  const interactive = Boolean(io.stderr.isTTY) && (io.stderr.columns ?? 0) > 0 && !noColorRequested(io.env) && options.color;
+  return {
+    streams: { stdout: io.stdout, stderr: io.stderr },
+    env: io.env,
+    clock: systemClock,
+    color: colorEnabled(io, io.env, options.color),
+    interactive,
+    progress: await createProgress(interactive, io.stderr, systemClock),
+    cluster: async (contextName) => (await connect(contextName)).session,
+    close() {
+      for (const entry of sessions.values()) {
+        entry
+          .then(({ client, session }) => {
+            recordRequestStats(io.env, session.kubeContext.contextName, client);
+            client.close();
+          })
+          .catch(() => undefined);
+      }
+    },
+  };
+}
+
+/** The benchmark counts API requests by verb: KUBECTL_FAILOVER_REQUEST_STATS names a file to append a JSON line to. */
+function recordRequestStats(env: NodeJS.ProcessEnv, contextName: string, client: KubeClient): void {
+  const file = env.KUBECTL_FAILOVER_REQUEST_STATS;
+  if (!file) return;
+  appendFileSync(file, `${JSON.stringify({ context: contextName, requests: Object.fromEntries(client.requestCounts) })}\n`);
+}

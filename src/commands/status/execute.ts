@@ -1,0 +1,100 @@
+import type { GlobalOptions } from '../../cli/globalOptions';
+import type { CommandDeps } from '../../core/command';
+import { UsageError, oneLine } from '../../core/errors';
+import { REPORT_API_VERSION, type CommandOutcome } from '../../core/report';
+import { collectSnapshot } from '../../io/collect';
+import type { KubeApi } from '../../kube/client';
+import { discoverKinds, kindKey } from '../../kube/discovery';
+import { getPath } from '../../kube/jsonPath';
+import { listAllowed } from '../../kube/list';
+import { crossClusterWarnings, namespaceStatuses, type NamespaceStatus } from '../../plan/statusModel';
+import type { NamespaceSelection } from '../../plan/types';
+import { StorkKinds } from '../../stork/kinds';
+import { selectionFor } from '../shared';
+
+export interface StatusOptions {
+  globals: GlobalOptions;
+  /** Source and/or destination contexts; empty: the --context cluster alone. */
+  contexts: string[];
+  staleFactor: number;
+}
+
+/** A cluster of the pair that did not answer: the other one is still reported. */
+export interface UnreachableCluster {
+  cluster: string;
+  error: string;
+}
+
+export interface StatusReport {
+  apiVersion: typeof REPORT_API_VERSION;
+  kind: 'StatusReport';
+  namespaces: NamespaceStatus[];
+  unreachable?: UnreachableCluster[];
+}
+
+const HPA = { group: 'autoscaling', kind: 'HorizontalPodAutoscaler', versions: ['v1'] };
+
+async function readCluster(api: KubeApi, contextName: string, selection: NamespaceSelection, options: StatusOptions, now: number): Promise<NamespaceStatus[]> {
+  const snapshot = await collectSnapshot(api, { namespaces: selection, labelSelector: options.globals.selector });
+  const extra = await discoverKinds(api, [StorkKinds.schedulePolicy, HPA]);
+  const policyResource = extra.get(kindKey(StorkKinds.schedulePolicy.group, StorkKinds.schedulePolicy.kind));
+  const hpaResource = extra.get(kindKey(HPA.group, HPA.kind));
+  const ignore = (): void => undefined;
+  const [policies, hpas] = await Promise.all([
+    policyResource ? listAllowed(api, policyResource, {}, ignore) : Promise.resolve([]),
+    hpaResource
+      ? selection.all
+        ? listAllowed(api, hpaResource, {}, ignore)
+        : Promise.all(selection.names.map((namespace) => listAllowed(api, hpaResource, { namespace }, ignore))).then((lists) => lists.flat())
+      : Promise.resolve([]),
+  ]);
+  const policyIntervals = new Map<string, number>();
+  for (const policy of policies) {
+    const minutes = getPath(policy, ['policy', 'interval', 'intervalMinutes']);
+    if (typeof minutes === 'number') policyIntervals.set(policy.metadata.name, minutes);
+  }
+  const autoscaled = new Set<string>();
+  for (const hpa of hpas) {
+    const kind = getPath(hpa, ['spec', 'scaleTargetRef', 'kind']);
+    const name = getPath(hpa, ['spec', 'scaleTargetRef', 'name']);
+    if (typeof kind === 'string' && typeof name === 'string') autoscaled.add(`${hpa.metadata.namespace}/${kind}/${name}`);
+  }
+  // With -A only namespaces that hold workloads or are migrated by a schedule are worth a row.
+  const namespaces = selection.all
+    ? snapshot.namespaces.filter(
+        (namespace) =>
+          snapshot.workloads.some(({ object }) => object.metadata.namespace === namespace.name) ||
+          snapshot.schedules.some((schedule) => schedule.metadata.namespace === namespace.name),
+      )
+    : snapshot.namespaces;
+  return namespaceStatuses({ cluster: contextName, workloads: snapshot.workloads, schedules: snapshot.schedules, namespaces, policyIntervals, autoscaled, staleFactor: options.staleFactor, now });
+}
+
+/**
+ * status: read-only, on one cluster or on both. In a disaster the source is often down or behind
+ * a failing load balancer: with both contexts, a cluster that does not answer usably (connection
+ * error, any HTTP error, not Kubernetes) is reported as unreachable next to the other's full
+ * status (exit 1), rather than hiding it. Configuration errors (an unknown context) still stop it.
+ */
+export async function executeStatus(options: StatusOptions, deps: CommandDeps): Promise<CommandOutcome<StatusReport>> {
+  const contexts: Array<string | undefined> = options.contexts.length > 0 ? options.contexts : [undefined];
+  const now = deps.clock.now();
+  const unreachable: UnreachableCluster[] = [];
+  const perCluster = await Promise.all(
+    contexts.map(async (name): Promise<NamespaceStatus[] | undefined> => {
+      const { api, kubeContext } = await deps.cluster(name);
+      const selection = selectionFor(options.globals, kubeContext);
+      try {
+        return await readCluster(api, kubeContext.contextName, selection, options, now);
+      } catch (error) {
+        if (error instanceof UsageError || contexts.length < 2) throw error;
+        unreachable.push({ cluster: kubeContext.contextName, error: oneLine(error) });
+        return undefined;
+      }
+    }),
+  );
+  if (perCluster.length === 2 && perCluster[0] && perCluster[1]) crossClusterWarnings(perCluster[0], perCluster[1]);
+  const report: StatusReport = { apiVersion: REPORT_API_VERSION, kind: 'StatusReport', namespaces: perCluster.flatMap((statuses) => statuses ?? []) };
+  if (unreachable.length > 0) report.unreachable = unreachable;
+  return { report, verdict: unreachable.length > 0 ? 'failed' : 'succeeded' };
+}

@@ -1,0 +1,22 @@
+/**
+ * The scripting interface: every `-o json|yaml` report carries this apiVersion and a kind, and
+ * object results are these tokens. The README documents both; change them only with a new version.
+ */
+export const REPORT_API_VERSION = 'kubectl-failover.dev/v1alpha1';
+
+export const RESULT_TOKENS = ['changed', 'would-change', 'unchanged', 'skipped', 'failed', 'unknown', 'not-attempted'] as const;
+export type ResultToken = (typeof RESULT_TOKENS)[number];
+
+/**
+ * What a command's report amounts to; the CLI edge turns it into an exit code.
+ * - succeeded: everything asked for was done (or there was nothing to do)
+ * - failed: a read or a write failed, or its outcome is unknown
+ * - timed-out: the changes were made but did not become ready within --timeout
+ */
+export type Verdict = 'succeeded' | 'failed' | 'timed-out';
+
+/** A command's result: the report to print and what it amounts to. */
+export interface CommandOutcome<R> {
+  report: R;
+  verdict: Verdict;
+}

@@ -1,0 +1,167 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { executeActivation, type ActivationOptions } from '../../src/commands/activate/execute';
+import type { GlobalOptions } from '../../src/cli/globalOptions';
+import { applyPlans } from '../../src/io/apply';
+import { waitForWorkloads } from '../../src/io/wait';
+import { ApiError, ConnectionError } from '../../src/kube/errors';
+import type { KubeObject } from '../../src/kube/objects';
+import type { ApiResource } from '../../src/kube/resources';
+import { planObject } from '../../src/plan/activation';
+import { FakeApi, fakeClock, fakeDeps } from '../support/fakeApi';
+import { REPLICAS, workload } from './fixtures';
+
+// The I/O orchestration (apply, wait, execute) against an in-memory API and a clock that does not
+// wait: the faults a real server cannot produce on demand, each asserted on the report.
+
+const DEPLOYMENTS: ApiResource = { group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments', namespaced: true };
+const resources = new Map([['Deployment.apps', DEPLOYMENTS]]);
+const path = (name: string): string => `/apis/apps/v1/namespaces/zookeeper/deployments/${name}`;
+
+function standby(name: string, recorded: string, status: Record<string, number> = {}): KubeObject {
+  const object = workload('Deployment', name, { replicas: 0, annotations: { [REPLICAS]: recorded } });
+  object.status = status;
+  return object;
+}
+
+function apiWith(...objects: KubeObject[]): FakeApi {
+  const api = new FakeApi();
+  api.put('/api/v1/namespaces/zookeeper', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'zookeeper' } });
+  for (const object of objects) api.put(path(object.metadata.name), object);
+  return api;
+}
+
+const replan = (object: KubeObject) => planObject(object, 'Deployment.apps', 'activate', []);
+
+test('a concurrent edit fails the patch test: re-read once, re-planned, written, and the note says so', async () => {
+  const api = apiWith(standby('web', '3'));
+  const plan = replan(standby('web', '3'));
+  api.before = (request, count) => {
+    // Someone rewrites the record between our read and our first write.
+    if (request.method === 'PATCH' && count === 1) {
+      const live = api.get(path('web'));
+      if (live?.metadata.annotations) live.metadata.annotations[REPLICAS] = '5';
+    }
+  };
+  const [result] = await applyPlans(api, resources, [plan], { serverDryRun: false, concurrency: 1, replan });
+  assert.is(result?.outcome, 'changed');
+  assert.match(result?.message ?? '', 're-planned after a concurrent edit');
+  assert.is(api.get(path('web'))?.spec?.replicas, 5);
+});
+
+test('a second concurrent edit: failed, "changed concurrently twice", nothing clobbered', async () => {
+  const api = apiWith(standby('web', '3'));
+  const plan = replan(standby('web', '3'));
+  let edits = 0;
+  api.before = (request) => {
+    if (request.method !== 'PATCH') return;
+    const live = api.get(path('web'));
+    if (live?.metadata.annotations) live.metadata.annotations[REPLICAS] = String(10 + ++edits);
+  };
+  const [result] = await applyPlans(api, resources, [plan], { serverDryRun: false, concurrency: 1, replan });
+  assert.is(result?.outcome, 'failed');
+  assert.match(result?.message ?? '', 'changed concurrently twice');
+  assert.is(api.get(path('web'))?.spec?.replicas, 0);
+});
+
+test('a re-plan that ends unchanged still counts towards the progress total', async () => {
+  const api = apiWith(standby('web', '3'));
+  const plan = replan(standby('web', '3'));
+  api.before = (request, count) => {
+    if (request.method === 'PATCH' && count === 1) {
+      const live = api.get(path('web'));
+      if (live?.spec) live.spec.replicas = 3;
+    }
+  };
+  let counted = 0;
+  const [result] = await applyPlans(api, resources, [plan], { serverDryRun: false, concurrency: 1, replan, onResult: (_result, planned) => void (planned.action === 'change' && counted++) });
+  assert.is(result?.outcome, 'unchanged');
+  assert.is(counted, 1);
+});
+
+test('wait: a workload that never becomes ready times out at the deadline, named with why', async () => {
+  const api = apiWith(standby('web', '3'));
+  api.get(path('web'))!.spec = { replicas: 3 };
+  const clock = fakeClock();
+  const target = { ref: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'zookeeper', name: 'web' }, resourceKey: 'Deployment.apps' };
+  const result = await waitForWorkloads(api, resources, [target], { direction: 'activate', timeoutMs: 60_000, clock });
+  assert.is(result.timedOut, true);
+  assert.is(result.done, 0);
+  assert.is(result.pending[0]?.detail, '0/3 ready');
+  assert.ok(result.elapsedMs >= 60_000 && result.elapsedMs < 70_000, `elapsed ${result.elapsedMs}`);
+  // It backs off: far fewer reads than one per 250 ms over a minute.
+  const reads = api.log.filter((entry) => entry.method === 'GET').length;
+  assert.ok(reads > 3 && reads < 40, `${reads} reads`);
+});
+
+test('wait: a hung request cannot stretch it past the deadline', async () => {
+  const api = apiWith(standby('web', '3'));
+  api.before = () => new Promise<void>(() => undefined);
+  const clock = fakeClock();
+  const target = { ref: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'zookeeper', name: 'web' }, resourceKey: 'Deployment.apps' };
+  const result = await waitForWorkloads(api, resources, [target], { direction: 'activate', timeoutMs: 30_000, clock });
+  assert.is(result.timedOut, true);
+  assert.is(result.elapsedMs, 30_000);
+  assert.is(result.pending[0]?.detail, 'no answer from the API server in time');
+});
+
+test('wait: a 500 or a dropped connection is retried; a 403 stops the wait with the error', async () => {
+  const api = apiWith(standby('web', '3', { replicas: 3, readyReplicas: 3, updatedReplicas: 3, availableReplicas: 3 }));
+  api.get(path('web'))!.spec = { replicas: 3 };
+  const target = { ref: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'zookeeper', name: 'web' }, resourceKey: 'Deployment.apps' };
+  api.before = (_request, count) => {
+    if (count === 1) throw new ApiError(500, { message: 'etcdserver: leader changed' }, 'GET', '/x');
+    if (count === 2) throw new ConnectionError('https://fake.invalid', 'connection reset by the server');
+  };
+  const retried = await waitForWorkloads(api, resources, [target], { direction: 'activate', timeoutMs: 60_000, clock: fakeClock() });
+  assert.equal([retried.done, retried.timedOut, retried.error], [1, false, undefined]);
+
+  api.before = () => {
+    throw new ApiError(403, { message: 'deployments.apps "web" is forbidden: User "x" cannot get resource' }, 'GET', '/x');
+  };
+  const stopped = await waitForWorkloads(api, resources, [target], { direction: 'activate', timeoutMs: 60_000, clock: fakeClock() });
+  assert.is(stopped.timedOut, false);
+  assert.match(stopped.error ?? '', 'forbidden');
+});
+
+const globals: GlobalOptions = { allNamespaces: false, dryRun: 'none', output: 'json', requestTimeoutMs: 30_000, color: false, verbose: false, namespace: 'zookeeper' };
+const activation: ActivationOptions = { globals, direction: 'activate', wait: true, timeoutMs: 60_000, concurrency: 4, force: false };
+
+test('execute: a 500 during the wait keeps the report of the writes made; the verdict is failed, not thrown', async () => {
+  const api = apiWith(standby('web', '3'), standby('api', '2'));
+  let patches = 0;
+  api.before = (request) => {
+    if (request.method === 'PATCH') patches += 1;
+    // Once both writes are made, every read fails with an error retrying cannot fix.
+    if (patches === 2 && request.method === 'GET') throw new ApiError(401, { message: 'Unauthorized' }, 'GET', request.path);
+  };
+  const outcome = await executeActivation(activation, fakeDeps(api, fakeClock()));
+  assert.is(outcome.verdict, 'failed');
+  assert.equal(outcome.report.objects.map((row) => [row.name, row.result]), [
+    ['api', 'changed'],
+    ['web', 'changed'],
+  ]);
+  assert.match(outcome.report.wait?.error ?? '', 'you must be logged in');
+  assert.is(api.get(path('web'))?.spec?.replicas, 3);
+});
+
+test('execute: not ready within --timeout is the timed-out verdict (exit 3), the writes reported', async () => {
+  const api = apiWith(standby('web', '3'));
+  const outcome = await executeActivation(activation, fakeDeps(api, fakeClock()));
+  assert.is(outcome.verdict, 'timed-out');
+  assert.is(outcome.report.summary.changed, 1);
+  assert.is(outcome.report.wait?.timedOut, true);
+  assert.is(outcome.report.apiVersion, 'kubectl-failover.dev/v1alpha1');
+});
+
+test('execute: a dry run writes nothing and reports would-change', async () => {
+  const api = apiWith(standby('web', '3'));
+  for (const dryRun of ['client', 'server'] as const) {
+    const outcome = await executeActivation({ ...activation, globals: { ...globals, dryRun } }, fakeDeps(api, fakeClock()));
+    assert.is(outcome.verdict, 'succeeded');
+    assert.is(outcome.report.objects[0]?.result, 'would-change');
+    assert.is(api.get(path('web'))?.spec?.replicas, 0);
+  }
+});
+
+test.run();
