@@ -81,7 +81,7 @@ test('unknown flag value and unknown flag: usage errors, exit 2', async () => {
   assert.match(unknown.stderr, /^error: Unknown arguments?: replicas/);
   const badTimeout = await runFailover(['activate', '--timeout', 'soon'], { KUBECONFIG: kubeconfigFor('https://127.0.0.1:1') });
   assert.is(badTimeout.code, 2);
-  assert.is(badTimeout.stderr, 'error: invalid --timeout "soon": use a duration such as 90s or 5m\n');
+  assert.is(badTimeout.stderr, 'error: invalid --timeout "soon": use a duration such as 0, 90s, 5m or 1h\n');
 });
 
 test('usage errors caught before any request (a value flag with no value, a flag that does not apply): one line, exit 2', async () => {
