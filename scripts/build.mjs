@@ -40,6 +40,9 @@ const cliuiCommonJs = {
   },
 };
 
+// `kubectl failover version` reports the commit built and that commit's date (not the build's).
+const [commit = 'unknown', commitDate = 'unknown'] = (() => { try { return execFileSync('git', ['log', '-1', '--format=%H %cI'], { cwd: root, encoding: 'utf8' }).trim().split(' '); } catch { return []; } })();
+
 mkdirSync(dist, { recursive: true });
 let started = Date.now();
 await build({
@@ -53,6 +56,7 @@ await build({
   minify: true,
   legalComments: 'none',
   banner: { js: '#!/usr/bin/env node' },
+  define: { KF_BUILD_COMMIT: JSON.stringify(commit), KF_BUILD_COMMIT_DATE: JSON.stringify(commitDate) },
   logLevel: 'warning',
   plugins: [optionalModulesAbsent, cliuiCommonJs],
 });

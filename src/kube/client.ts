@@ -23,6 +23,19 @@ export interface ClientOptions {
   requestTimeoutMs: number;
   /** Upper bound on parallel connections to the server. */
   maxSockets: number;
+  /** Told of every request once it ended (-v=6 logs them). Never given the credentials. */
+  onRequest?: (entry: RequestLogEntry) => void;
+}
+
+/** One request as -v=6 shows it: no headers, so no token. */
+export interface RequestLogEntry {
+  method: KubeRequest['method'];
+  /** Scheme, host, path and query: the server URL's user info, if any, left out. */
+  url: string;
+  /** The HTTP status, or undefined when no answer came (the error says why). */
+  status?: number;
+  error?: string;
+  ms: number;
 }
 
 /** What commands and the I/O layer need of an API server; tests pass a fake. */
@@ -42,7 +55,7 @@ export class KubeClient implements KubeApi {
   private constructor(
     readonly server: URL,
     private readonly agent: http.Agent,
-    private readonly headers: Record<string, string>,
+    private readonly headers: Record<string, string | string[]>,
     private readonly options: ClientOptions,
   ) {}
 
@@ -59,11 +72,16 @@ export class KubeClient implements KubeApi {
     } catch (error) {
       throw new UsageError(`cannot use context "${context.contextName}": ${oneLine(error)}`);
     }
-    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'kubectl-failover' };
+    const headers: Record<string, string | string[]> = { Accept: 'application/json', 'User-Agent': 'kubectl-failover' };
     for (const [name, value] of Object.entries(httpsOptions.headers ?? {})) {
       if (typeof value === 'string' || typeof value === 'number') headers[name] = String(value);
     }
     if (httpsOptions.auth) headers.Authorization = `Basic ${Buffer.from(httpsOptions.auth).toString('base64')}`;
+    // --as / --as-group: the server checks that the credentials may impersonate, then authorizes as them.
+    if (context.impersonate) {
+      headers['Impersonate-User'] = context.impersonate.user;
+      if (context.impersonate.groups.length > 0) headers['Impersonate-Group'] = context.impersonate.groups;
+    }
     const agent = createAgent(server, {
       keepAlive: true,
       maxSockets: options.maxSockets,
@@ -95,12 +113,15 @@ export class KubeClient implements KubeApi {
       if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
     }
     const body = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
-    const headers: Record<string, string> = { ...this.headers };
+    const headers: Record<string, string | string[]> = { ...this.headers };
     if (body) {
       headers['Content-Type'] = request.contentType ?? 'application/json';
       headers['Content-Length'] = String(body.length);
     }
     const transport = url.protocol === 'http:' ? http : https;
+    const started = Date.now();
+    const log = (status: number | undefined, error?: string): void =>
+      this.options.onRequest?.({ method: request.method, url: `${url.origin}${url.pathname}${url.search}`, status, ...(error ? { error } : {}), ms: Date.now() - started });
     const { statusCode, text } = await new Promise<{ statusCode: number; text: string }>((resolve, reject) => {
       const req = transport.request(url, { method: request.method, headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
@@ -118,11 +139,14 @@ export class KubeClient implements KubeApi {
         }, Math.min(this.options.requestTimeoutMs, MAX_TIMER_MS));
       }
       req.on('error', (error: NodeJS.ErrnoException) => {
-        reject(new ConnectionError(this.server.origin, describeNetworkError(error, this.options.requestTimeoutMs)));
+        const cause = describeNetworkError(error, this.options.requestTimeoutMs);
+        log(undefined, cause);
+        reject(new ConnectionError(this.server.origin, cause));
       });
       req.on('close', () => clearTimeout(timer));
       req.end(body);
     });
+    log(statusCode);
     if (statusCode >= 200 && statusCode < 300) {
       if (text === '') return undefined as T;
       try {

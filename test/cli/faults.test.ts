@@ -106,9 +106,15 @@ test('usage errors caught before any request (a value flag with no value, a flag
   }
 });
 
-test('no verb: usage error; --help and --version: exit 0 on stdout', async () => {
+test('nothing at all: the help, exit 0; flags but no verb: a usage error naming the verbs; --help and --version: exit 0 on stdout', async () => {
   const none = await runFailover([], {});
-  assert.is(none.code, 2);
+  assert.is(none.code, 0);
+  assert.match(none.stdout, 'kubectl failover <command> [flags]');
+  assert.match(none.stdout, 'kubectl failover version');
+  assert.is(none.stderr, '');
+  const flagsOnly = await runFailover(['--context', 'x'], {});
+  assert.is(flagsOnly.code, 2);
+  assert.is(flagsOnly.stderr, "error: name a command: activate, deactivate, suspend, resume, status, version, completion (see 'kubectl failover --help')\n");
   const help = await runFailover(['--help'], {});
   assert.is(help.code, 0);
   assert.match(help.stdout, 'kubectl failover <command>');

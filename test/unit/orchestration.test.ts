@@ -124,7 +124,7 @@ test('wait: a 500 or a dropped connection is retried; a 403 stops the wait with 
   assert.match(stopped.error ?? '', 'forbidden');
 });
 
-const globals: GlobalOptions = { allNamespaces: false, dryRun: 'none', output: 'json', requestTimeoutMs: 30_000, color: false, verbose: false, namespace: 'zookeeper' };
+const globals: GlobalOptions = { overrides: {}, allNamespaces: false, dryRun: 'none', output: 'json', requestTimeoutMs: 30_000, color: false, verbose: false, logRequests: false, namespace: 'zookeeper' };
 const activation: ActivationOptions = { globals, direction: 'activate', wait: true, timeoutMs: 60_000, concurrency: 4, force: false };
 
 test('execute: a 500 during the wait keeps the report of the writes made; the verdict is failed, not thrown', async () => {

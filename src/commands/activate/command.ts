@@ -6,7 +6,6 @@ import type { VerbModule } from '../../cli/verb';
 import type { Direction } from '../../plan/types';
 import { renderActivationTable } from '../../present/activationTable';
 import { renderDryRunDiffs } from '../../present/dryRunDiffs';
-import { executeActivation } from './execute';
 
 function builder(direction: Direction) {
   const verb = direction;
@@ -46,7 +45,7 @@ function verbModule(direction: Direction, describe: string): VerbModule {
         };
         await run({
           globals,
-          execute: (deps) => executeActivation(options, deps),
+          execute: async (deps) => (await import('./execute')).executeActivation(options, deps),
           renderTable: async (outcome, view) => `${await renderDryRunDiffs(outcome.results, globals.dryRun, view.colors)}${renderActivationTable(outcome.report, view.colors, view.verbose)}`,
         });
       }),

@@ -4,7 +4,6 @@ import { globalOptionsFrom, type GlobalFlags } from '../../cli/globalOptions';
 import type { VerbModule } from '../../cli/verb';
 import { UsageError } from '../../core/errors';
 import { renderStatusReport } from '../../present/statusTable';
-import { executeStatus } from './execute';
 
 const builder = (yargs: Argv<GlobalFlags>) =>
   yargs
@@ -21,6 +20,6 @@ export const statusVerb: VerbModule = {
       const contexts = [flags['source-context'], flags['destination-context']].filter((name): name is string => name !== undefined);
       if (contexts.some((name) => name.trim() === '')) throw new UsageError('--source-context and --destination-context need a non-empty value');
       const options = { globals, contexts, staleFactor: parsePositiveNumber('--stale-factor', flags['stale-factor']) };
-      await run({ globals, execute: (deps) => executeStatus(options, deps), renderTable: (outcome, view) => renderStatusReport(outcome.report, view.colors) });
+      await run({ globals, execute: async (deps) => (await import('./execute')).executeStatus(options, deps), renderTable: (outcome, view) => renderStatusReport(outcome.report, view.colors) });
     }),
 };

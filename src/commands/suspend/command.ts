@@ -4,7 +4,6 @@ import { globalOptionsFrom, type GlobalFlags } from '../../cli/globalOptions';
 import type { VerbModule } from '../../cli/verb';
 import { renderDryRunDiffs } from '../../present/dryRunDiffs';
 import { renderScheduleChanges } from '../../present/scheduleTable';
-import { executeScheduleChange } from './execute';
 
 function builder(verb: 'suspend' | 'resume') {
   return (yargs: Argv<GlobalFlags>) =>
@@ -30,7 +29,7 @@ function verbModule(verb: 'suspend' | 'resume', describe: string): VerbModule {
         };
         await run({
           globals,
-          execute: (deps) => executeScheduleChange(options, deps),
+          execute: async (deps) => (await import('./execute')).executeScheduleChange(options, deps),
           renderTable: async (outcome, view) => `${await renderDryRunDiffs(outcome.results, globals.dryRun, view.colors)}${renderScheduleChanges(outcome, globals.dryRun)}`,
         });
       }),

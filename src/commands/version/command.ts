@@ -1,0 +1,22 @@
+import { globalOptionsFrom } from '../../cli/globalOptions';
+import type { VerbModule } from '../../cli/verb';
+import { renderVersion } from '../../present/versionTable';
+import { BUILD } from '../../version';
+import { executeVersion } from './execute';
+
+export const versionVerb: VerbModule = {
+  register: (parser, run) =>
+    parser.command(
+      'version',
+      'Print the version, the git commit it was built from and its date, and the Node.js and platform it runs on',
+      (yargs) => yargs.example('$0 version -o json', `{apiVersion, kind: Version, version, gitCommit, gitCommitDate, nodeVersion, platform}`),
+      async (flags) => {
+        const globals = globalOptionsFrom(flags);
+        await run({
+          globals,
+          executeLocally: async () => executeVersion(BUILD, { nodeVersion: process.version, platform: process.platform, arch: process.arch }),
+          renderTable: (outcome) => renderVersion(outcome.report),
+        });
+      },
+    ),
+};
