@@ -14,9 +14,9 @@ const HEADER = (shell: string, load: string) => `# ${shell} completion for kubec
 # Load this one with: ${load}
 `;
 
-// bash splits a word at '=' and ':' (COMP_WORDBREAKS) and replaces only its last part. The words
-// are re-read from COMP_LINE, split at blanks only, so `--output=js` or an EKS context name
-// `arn:aws:…` reaches __complete whole; each candidate then loses the part bash will not replace.
+// bash splits a word at '=' and ':' (COMP_WORDBREAKS) and readline replaces only its last part. The
+// words are re-read from COMP_LINE, split at blanks only, so `--output=js` or an EKS context name
+// `arn:aws:…` reaches __complete whole; each candidate then loses the part readline keeps.
 const BASH = `${HEADER('bash', 'source <(kubectl-failover completion bash)')}
 __kubectl_failover_complete() {
     local line="\${COMP_LINE:0:COMP_POINT}" out directive full flag='' cur strip value
@@ -34,7 +34,11 @@ __kubectl_failover_complete() {
     # --flag=value: the candidates are values; the flag goes back in front of each.
     [[ "$full" == -*=* ]] && flag="\${full%%=*}="
     cur="\${full#"$flag"}"
-    strip="\${full%"\${COMP_WORDS[COMP_CWORD]}"}"
+    # readline replaces only what follows the word's last break character (= or :).
+    local breaks=''
+    [[ "$COMP_WORDBREAKS" == *=* ]] && breaks+='='
+    [[ "$COMP_WORDBREAKS" == *:* ]] && breaks+=':'
+    [[ -n "$breaks" ]] && strip="\${full%"\${full##*[$breaks]}"}"
     for value in "\${lines[@]}"; do
         value="\${value%%$'\\t'*}"
         [[ -n "$value" && "$value" == "$cur"* ]] || continue
