@@ -8,6 +8,7 @@ import { colorEnabled, createDeps } from './createDeps';
 import { EXIT_CODES_EPILOGUE, ExitCode, exitCodeFor } from './exitCodes';
 import { globalOptionsFrom, withGlobalFlags } from './globalOptions';
 import { reportError } from './reportError';
+import { quickAnswer } from './quickAnswers';
 import { normalizeVerbosity } from './verbosity';
 import type { AnyOutcome, LocalJob, VerbJob, VerbModule, VerbRunner } from './verb';
 import { activateVerb, deactivateVerb } from '../commands/activate/command';
@@ -40,6 +41,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
 
   // First contact: `kubectl failover` alone shows what it can do.
   const args = argv.length === 0 ? ['--help'] : normalizeVerbosity(argv);
+  if (await quickAnswer(args, io.stdout)) return ExitCode.Success;
   let exitCode: ExitCode = ExitCode.Success;
   let verbose = args.some((word) => word.startsWith('--verbose=') && word !== '--verbose=0');
 

@@ -96,7 +96,7 @@ export function globalOptionsFrom(flags: GlobalFlags): GlobalOptions {
 }
 
 /** --cluster, --user, --server, --token, --as, --as-group: what they change in the kubeconfig's choice. */
-export function overridesFrom(flags: Pick<GlobalFlags, 'cluster' | 'user' | 'server' | 'token' | 'as' | 'as-group'>): KubeconfigOverrides {
+export function overridesFrom(flags: { cluster?: string | undefined; user?: string | undefined; server?: string | undefined; token?: string | undefined; as?: string | undefined; 'as-group'?: string[] | undefined }): KubeconfigOverrides {
   const overrides: KubeconfigOverrides = {};
   const cluster = nonEmpty('--cluster', flags.cluster);
   const user = nonEmpty('--user', flags.user);

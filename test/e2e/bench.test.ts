@@ -30,6 +30,7 @@ test('npm run bench -- --namespaces 2 --workloads 4 --runs 1: every case measure
     'node -e 0 (start-up baseline)',
     'kubectl-failover --help',
     'kubectl-failover --version',
+    'kubectl-failover version',
   ]);
   // 8 objects: one PATCH each, one LIST per kind read (namespaces, registrations, 4 workload kinds, schedules).
   for (const name of ['activate -A --dry-run=server', 'activate -A', 'deactivate -A']) {
@@ -37,6 +38,7 @@ test('npm run bench -- --namespaces 2 --workloads 4 --runs 1: every case measure
   }
   assert.is(byName['kubectl scale/patch loop (baseline)']?.requests, '8 (patch 8)');
   assert.is(byName['kubectl-failover --help']?.runs, 10);
+  assert.is(byName['kubectl-failover version']?.runs, 10);
 });
 
 test.run();

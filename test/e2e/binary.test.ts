@@ -43,6 +43,68 @@ test('kubectl finds the plugin on PATH and runs it: plugin list, --version, --he
   assert.is(pods.stdout.split('\n').filter((line) => /zk-\d\s+1\/1\s+Running/.test(line)).length, 3);
 });
 
+test('first contact through kubectl: bare shows the help (exit 0); version names the commit and its date; bad values list the allowed ones', async () => {
+  const box = await sandbox();
+  const dir = pluginPath();
+  const env = { PATH: dir, KUBECONFIG: box.kubeconfig, HOME: tmpdir() };
+  const kubectl = path.join(dir, 'kubectl');
+  const bare = await run(kubectl, ['failover'], { env });
+  assert.match(bare.stdout, 'kubectl failover <command> [flags]');
+  assert.match(bare.stdout, 'kubectl failover completion <shell>');
+  const version = await run(kubectl, ['failover', 'version', '-o', 'json'], { env });
+  const report = JSON.parse(version.stdout) as Record<string, string>;
+  assert.equal([report.apiVersion, report.kind, report.nodeVersion], ['kubectl-failover.dev/v1alpha1', 'Version', process.version]);
+  assert.match(report.gitCommit ?? '', /^[0-9a-f]{40}$/);
+  // Stamped at build time from git: the commit's own date, not the build's.
+  const commitDate = (await run('git', ['show', '-s', '--format=%cI', report.gitCommit ?? ''])).stdout.trim();
+  assert.is(report.gitCommitDate, commitDate);
+  const table = await run(kubectl, ['failover', 'version'], { env });
+  assert.match(table.stdout, `Git commit:  ${report.gitCommit}\nCommit date: ${commitDate}\n`);
+  for (const [args, expected] of [
+    [['activate', '-o', 'wide'], 'error: invalid --output "wide": use one of table, json, yaml\n'],
+    [['activate', '--concurrency', 'abc'], 'error: invalid --concurrency "abc": use a whole number of at least 1, e.g. 16\n'],
+    [['activate', '--dry-run=maybe'], 'error: invalid --dry-run "maybe": use one of none, client, server\n'],
+  ] as const) {
+    const failed = await run(kubectl, ['failover', ...args], { env }).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal([failed?.code, failed?.stderr], [2, expected], args.join(' '));
+  }
+});
+
+test('completion through kubectl: `completion install` puts the shim next to the plugin; kubectl __complete failover … answers verbs, flags, values, contexts, namespaces, schedules', async () => {
+  const box = await sandbox();
+  const dir = pluginPath();
+  const env = { PATH: dir, KUBECONFIG: box.kubeconfig, HOME: tmpdir() };
+  const kubectl = path.join(dir, 'kubectl');
+  const complete = async (...words: string[]): Promise<string[]> => (await run(kubectl, ['__complete', 'failover', ...words], { env })).stdout.split('\n').filter((line) => line !== '');
+
+  // Without the shim kubectl has nothing to ask.
+  assert.equal(await complete(''), [':0']);
+  const installed = await run(kubectl, ['failover', 'completion', 'install'], { env });
+  assert.match(installed.stdout, `Wrote ${path.join(dir, 'kubectl_complete-failover')}`);
+  assert.is(installed.stderr, '');
+
+  assert.equal((await complete('')).map((line) => line.split('\t')[0]), ['activate', 'deactivate', 'suspend', 'resume', 'status', 'version', 'completion', ':4']);
+  assert.ok((await complete('activate', '--ti')).includes('--timeout\thow long --wait waits'));
+  assert.equal(await complete('activate', '-o', ''), ['table', 'json', 'yaml', ':4']);
+  assert.equal(await complete('deactivate', '--dry-run='), ['none', 'client', 'server', ':4']);
+  assert.equal(await complete('status', '--context', 'dest'), ['destination', 'destination-readonly', ':4']);
+
+  const ns = uniqueNamespace('complete');
+  await seedZookeeper(box.rest('source'), box.rest('destination'), ns);
+  const namespaces = await complete('activate', '--context', 'destination', '-n', '');
+  assert.ok(namespaces.includes(ns) && namespaces.includes('kube-system'), namespaces.join(' '));
+  assert.equal(await complete('activate', '--context', 'destination', '-n', ns), [ns, ':4']);
+  assert.equal(await complete('suspend', '--context', 'source', '-n', ns, ''), ['migrationschedule', ':4']);
+  assert.equal(await complete('suspend', '--context', 'source', '-n', ns, 'migrationschedule', ''), [':4']);
+  // A cluster that does not answer: no candidates, and within the lookup's 2s (plus start-up).
+  const started = Date.now();
+  assert.equal(await complete('activate', '--server', 'https://127.0.0.1:1', '-n', ''), [':4']);
+  assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
+});
+
 test('the binary alone in an empty folder, with no node on PATH: --version works', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'kf-alone-'));
   copyFileSync(binary, path.join(dir, 'kubectl-failover'));

@@ -63,6 +63,18 @@ test('version: the build, its commit and date, Node.js and the platform in Go na
   assert.match(table.stdout, /^Version: {5}\d+\.\d+\.\d+\n/);
 });
 
+test('version and --version answered before yargs loads print exactly what the yargs path prints', async () => {
+  for (const args of [['version'], ['version', '-o', 'json'], ['version', '--output=yaml'], ['version', '-o=json'], ['--version']]) {
+    const quick = await runFailover(args, {});
+    // --no-color changes nothing here, but takes the run through yargs.
+    const parsed = await runFailover([...args, '--no-color'], {});
+    assert.equal([quick.code, quick.stdout, quick.stderr], [parsed.code, parsed.stdout, parsed.stderr], args.join(' '));
+    assert.ok(quick.stdout.length > 0);
+  }
+  const wide = await runFailover(['version', '-o', 'wide'], {});
+  assert.equal([wide.code, wide.stderr], [2, 'error: invalid --output "wide": use one of table, json, yaml\n']);
+});
+
 test('completion install: the shim goes next to the plugin kubectl found (not the file a link points to), calls it, and is executable', async () => {
   const bin = mkdtempSync(path.join(tmpdir(), 'kf-bin-'));
   const outcome = installShim(path.join(bin, 'kubectl-failover'), { PATH: `/usr/bin${path.delimiter}${bin}` });

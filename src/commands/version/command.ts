@@ -4,6 +4,9 @@ import { renderVersion } from '../../present/versionTable';
 import { BUILD } from '../../version';
 import { executeVersion } from './execute';
 
+/** This build, on this Node.js. */
+export const versionOutcome = () => executeVersion(BUILD, { nodeVersion: process.version, platform: process.platform, arch: process.arch });
+
 export const versionVerb: VerbModule = {
   register: (parser, run) =>
     parser.command(
@@ -12,11 +15,7 @@ export const versionVerb: VerbModule = {
       (yargs) => yargs.example('$0 version -o json', `{apiVersion, kind: Version, version, gitCommit, gitCommitDate, nodeVersion, platform}`),
       async (flags) => {
         const globals = globalOptionsFrom(flags);
-        await run({
-          globals,
-          executeLocally: async () => executeVersion(BUILD, { nodeVersion: process.version, platform: process.platform, arch: process.arch }),
-          renderTable: (outcome) => renderVersion(outcome.report),
-        });
+        await run({ globals, executeLocally: async () => versionOutcome(), renderTable: (outcome) => renderVersion(outcome.report) });
       },
     ),
 };
