@@ -21,13 +21,15 @@ export interface CompletionInstallReport {
 /**
  * The shim: a shell script calling the plugin beside it with `__complete`. krew links only the
  * plugin's own binary into its bin folder, so the shim is put next to that link; calling the
- * link (not the file it points to) keeps the shim working across `kubectl krew upgrade`.
+ * link (not the file it points to) keeps the shim working across `kubectl krew upgrade`. Its
+ * folder comes from $0 (kubectl runs it by its full path), not from `dirname`, which a PATH
+ * holding only kubectl's folders may lack.
  */
 export function shimScript(pluginFile: string): string {
   return `#!/bin/sh
 # kubectl runs this for \`kubectl failover <TAB>\` (kubectl 1.26 and later).
 # Written by \`kubectl failover completion install\`.
-exec "$(dirname "$0")/${pluginFile}" __complete "$@"
+exec "\${0%/*}/${pluginFile}" __complete "$@"
 `;
 }
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -99,6 +99,10 @@ test('completion through kubectl: `completion install` puts the shim next to the
   assert.equal(await complete('activate', '--context', 'destination', '-n', ns), [ns, ':4']);
   assert.equal(await complete('suspend', '--context', 'source', '-n', ns, ''), ['migrationschedule', ':4']);
   assert.equal(await complete('suspend', '--context', 'source', '-n', ns, 'migrationschedule', ''), [':4']);
+  // The shim may also be a symlink to the binary: it recognises the name it was started by.
+  rmSync(path.join(dir, 'kubectl_complete-failover'));
+  symlinkSync(path.join(dir, 'kubectl-failover'), path.join(dir, 'kubectl_complete-failover'));
+  assert.equal(await complete('activate', '--output='), ['table', 'json', 'yaml', ':4']);
   // A cluster that does not answer: no candidates, and within the lookup's 2s (plus start-up).
   const started = Date.now();
   assert.equal(await complete('activate', '--server', 'https://127.0.0.1:1', '-n', ''), [':4']);

@@ -80,11 +80,12 @@ test('completion install: the shim goes next to the plugin kubectl found (not th
   const outcome = installShim(path.join(bin, 'kubectl-failover'), { PATH: `/usr/bin${path.delimiter}${bin}` });
   const shim = path.join(bin, SHIM_NAME);
   assert.equal(outcome.report, { apiVersion: 'kubectl-failover.dev/v1alpha1', kind: 'CompletionInstall', path: shim, plugin: path.join(bin, 'kubectl-failover'), onPath: true, warnings: [] });
-  assert.match(readFileSync(shim, 'utf8'), 'exec "$(dirname "$0")/kubectl-failover" __complete "$@"');
+  assert.match(readFileSync(shim, 'utf8'), 'exec "${0%/*}/kubectl-failover" __complete "$@"');
   // Run it with a stand-in plugin that prints its arguments.
   const stand = path.join(bin, 'kubectl-failover');
   execFileSync('sh', ['-c', `printf '#!/bin/sh\\necho "$@"\\n' > ${stand}; chmod +x ${stand}`]);
-  assert.is(execFileSync(shim, ['activate', '-n', ''], { encoding: 'utf8' }), '__complete activate -n \n');
+  // With nothing on PATH: the shim needs no other program.
+  assert.is(execFileSync(shim, ['activate', '-n', ''], { encoding: 'utf8', env: { PATH: '/nonexistent' } }), '__complete activate -n \n');
   // A folder not on PATH: written, with a warning kubectl will not find it.
   const away = mkdtempSync(path.join(tmpdir(), 'kf-away-'));
   assert.equal(installShim(path.join(away, 'kubectl-failover'), { PATH: '/usr/bin' }).report.warnings, [`${away} is not on PATH, where kubectl looks for ${SHIM_NAME}: add it to PATH`]);
