@@ -32,6 +32,20 @@ test('a server that never answers: bounded by --request-timeout, one line naming
   assert.ok(elapsed < 20_000, `gave up after ${elapsed} ms`);
 });
 
+test('completion against a server that never answers: no candidates, no error, and it ends (the look-up gives up after 2s)', async () => {
+  const sockets: net.Socket[] = [];
+  const silent = net.createServer((socket) => sockets.push(socket));
+  const port = await listen(silent);
+  const started = Date.now();
+  const run = await runFailover(['__complete', 'activate', '--kubeconfig', kubeconfigFor(`https://127.0.0.1:${port}`), '-n', ''], {});
+  const elapsed = Date.now() - started;
+  sockets.forEach((socket) => socket.destroy());
+  silent.close();
+  assert.equal([run.code, run.stdout, run.stderr], [0, ':4\n', '']);
+  assert.ok(sockets.length > 0, 'the look-up did try the server');
+  assert.ok(elapsed < 20_000, `gave up after ${elapsed} ms`);
+});
+
 test('nothing listening on the port: "connection refused" naming the URL, exit 1', async () => {
   const port = await closedPort();
   const run = await runFailover(['activate', '--kubeconfig', kubeconfigFor(`https://127.0.0.1:${port}`)], {});
