@@ -12,6 +12,7 @@ import type { VerbModule, VerbRunner } from './verb';
 import { activateVerb, deactivateVerb } from '../commands/activate/command';
 import { statusVerb } from '../commands/status/command';
 import { resumeVerb, suspendVerb } from '../commands/suspend/command';
+import { runVerb } from '../commands/run/command';
 
 export interface CliIo extends Streams {
   env: NodeJS.ProcessEnv;
@@ -19,7 +20,7 @@ export interface CliIo extends Streams {
 }
 
 // Registered explicitly (not by scanning folders) so the bundle sees every import.
-const VERBS: readonly VerbModule[] = [activateVerb, deactivateVerb, suspendVerb, resumeVerb, statusVerb];
+const VERBS: readonly VerbModule[] = [runVerb, activateVerb, deactivateVerb, suspendVerb, resumeVerb, statusVerb];
 
 export const PROGRAM_NAME = 'kubectl failover';
 

@@ -17,6 +17,7 @@ export const StorkKinds = {
   migrationSchedule: { group: STORK_GROUP, kind: 'MigrationSchedule', versions: [STORK_VERSION] },
   applicationRegistration: { group: STORK_GROUP, kind: 'ApplicationRegistration', versions: [STORK_VERSION] },
   schedulePolicy: { group: STORK_GROUP, kind: 'SchedulePolicy', versions: [STORK_VERSION] },
+  migration: { group: STORK_GROUP, kind: 'Migration', versions: [STORK_VERSION] },
 } as const satisfies Record<string, WantedKind>;
 
 export const NamespaceResource: ApiResource = { group: '', version: 'v1', kind: 'Namespace', resource: 'namespaces', namespaced: false };
@@ -33,6 +34,7 @@ export const CRONJOB_KEY = keyOf(WorkloadKinds.cronJob);
 export const VIRTUAL_MACHINE_KEY = keyOf(WorkloadKinds.virtualMachine);
 export const MIGRATION_SCHEDULE_KEY = keyOf(StorkKinds.migrationSchedule);
 export const APPLICATION_REGISTRATION_KEY = keyOf(StorkKinds.applicationRegistration);
+export const MIGRATION_KEY = keyOf(StorkKinds.migration);
 
 /**
  * spec.replicas as the API server would default it when absent: 1 for Deployments, StatefulSets
