@@ -245,7 +245,7 @@ test('withoutStorkCrd: one cluster stops serving Actions (as before Stork 24), t
   const box = await sandbox();
   const destination = box.rest('destination');
   const ns = await namespaceOnBoth('act');
-  await createIn(destination, ns, migrationSchedule('dr', [ns], { suspend: true, annotations: STATIC_COPY }));
+  await createIn(destination, ns, migrationSchedule('dr', [ns], { suspend: true, annotations: { ...STATIC_COPY, ...FAST } }));
   const served = async (rest: SandboxRest): Promise<boolean> => (await rest.get<{ resources: Array<{ name: string }> }>(`${API}`)).resources.some((resource) => resource.name === 'actions');
   await withoutStorkCrd(destination, 'actions', async () => {
     assert.not.ok(await served(destination));
