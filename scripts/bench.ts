@@ -67,9 +67,10 @@ function merge(into: Measure | undefined, next: Measure): Measure {
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kf-bench-'));
 try {
-  // Only the DR pair, and no status simulator: every run uses --wait=false, and a third API server
-  // or a simulator creating hundreds of Pods would share the two cores with what is measured.
-  const state = await startSandbox(dir, { noStorkCluster: false, statusSimulator: false });
+  // Only the DR pair, and no status simulator or Stork stand-ins: every run uses --wait=false, and a
+  // third API server, a simulator creating hundreds of Pods or stand-ins polling for Migrations and
+  // Actions would share the two cores with what is measured.
+  const state = await startSandbox(dir, { noStorkCluster: false, statusSimulator: false, migrationController: false, actionController: false });
   const source = restFor(state, 'source');
   const destination = restFor(state, 'destination');
   const seedStarted = Date.now();
