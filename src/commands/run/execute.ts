@@ -305,7 +305,7 @@ async function waitAfterScaleDown(options: RunOptions, deps: CommandDeps, sessio
     stages.push(stageReport('WaitAfterScaleDown', 'source', timedOut ? 'TimedOut' : 'Failed', started, deps.clock.now(), { message }));
     return message;
   };
-  if (targets.length > 0) {
+  if (targets.length > 0 && options.wait) {
     const waited = await waitForWorkloads(session.api, source.snapshot.resources, targets, {
       direction: 'deactivate',
       timeoutMs: options.timeoutMs,
@@ -332,8 +332,9 @@ async function waitAfterScaleDown(options: RunOptions, deps: CommandDeps, sessio
     if (latestStatus === undefined) return fail(`no migration detected for migrationschedule ${schedule.metadata.namespace}/${schedule.metadata.name}: nothing to fail over from`);
     if (!ACCEPTED_MIGRATION_STATUSES.has(latestStatus)) return fail(`the latest migration ${latestName} of ${schedule.metadata.namespace}/${schedule.metadata.name} is ${latestStatus || 'not finished'}, not Successful or PartialSuccess`);
   }
-  phase.succeed(`${STAGE_DISPLAY.WaitAfterScaleDown} (${seconds(started, deps)}): ${targets.length} scaled down`);
-  stages.push(stageReport('WaitAfterScaleDown', 'source', 'Successful', started, deps.clock.now(), { message: `${targets.length} workload(s) scaled down; latest migrations successful` }));
+  const podsText = options.wait ? `${targets.length} workload(s) scaled down` : `${targets.length} workload(s) not waited for (--wait=false): their pods may still hold volumes`;
+  phase.succeed(`${STAGE_DISPLAY.WaitAfterScaleDown} (${seconds(started, deps)}): ${podsText}`);
+  stages.push(stageReport('WaitAfterScaleDown', 'source', 'Successful', started, deps.clock.now(), { message: `${podsText}; latest migrations successful` }));
   return undefined;
 }
 
