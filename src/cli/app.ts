@@ -49,7 +49,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     .version(VERSION)
     .alias('h', 'help')
     .strict()
-    .demandCommand(1, 'name a command; see the list above')
+    .demandCommand(1, 'name a command: activate, deactivate, suspend, resume or status')
     .recommendCommands()
     .exitProcess(false)
     .wrap(Math.min(120, process.stdout.columns ?? 120))

@@ -5,6 +5,7 @@ import { UsageError, oneLine } from '../core/errors';
 import { ApiError, ConnectionError, UnexpectedAnswerError, describeNetworkError, type ApiStatus } from './errors';
 import type { ResolvedContext } from './kubeconfig';
 import { createAgent, proxyFor } from './proxy';
+import { credentialSecrets, redact } from './redact';
 
 /** What a request is, for the request counters (the benchmark reads them). */
 export type RequestVerb = 'discovery' | 'get' | 'list' | 'patch' | 'create' | 'update' | 'delete';
@@ -44,6 +45,8 @@ export class KubeClient implements KubeApi {
     private readonly agent: http.Agent,
     private readonly headers: Record<string, string>,
     private readonly options: ClientOptions,
+    /** Credentials sent with every request, kept out of the server's answers before they reach a message. */
+    private readonly secrets: readonly string[] = credentialSecrets(headers.Authorization),
   ) {}
 
   static async connect(context: ResolvedContext, options: ClientOptions, env: NodeJS.ProcessEnv = {}): Promise<KubeClient> {
@@ -129,10 +132,10 @@ export class KubeClient implements KubeApi {
         return JSON.parse(text) as T;
       } catch {
         // A proxy or portal answering 200 with a page: not a Kubernetes API server.
-        throw new UnexpectedAnswerError(this.server.origin, request.method, url.pathname, statusCode, text);
+        throw new UnexpectedAnswerError(this.server.origin, request.method, url.pathname, statusCode, redact(text, this.secrets));
       }
     }
-    throw new ApiError(statusCode, parseStatus(text), request.method, url.pathname, this.server.origin);
+    throw new ApiError(statusCode, parseStatus(redact(text, this.secrets)), request.method, url.pathname, this.server.origin);
   }
 }
 

@@ -17,6 +17,18 @@ function kubeconfigFor(server: string, token = 'secret-token-value'): string {
   return writeKubeconfig({ name: 'fault', cluster, user: { token }, namespace: 'zookeeper' });
 }
 
+// The first run loads the Kubernetes client library (seconds on a busy machine under tsx): load it
+// before any test that bounds how long a run takes, so the bound measures the run alone.
+test.before(async () => {
+  await import('@kubernetes/client-node');
+});
+
+/** Servers to close when the tests end, whatever their assertions did. */
+const openServers: net.Server[] = [];
+test.after(() => {
+  for (const server of openServers) server.close();
+});
+
 test('a server that never answers: bounded by --request-timeout, one line naming the URL, exit 1', async () => {
   const sockets: net.Socket[] = [];
   const silent = net.createServer((socket) => sockets.push(socket));
@@ -56,7 +68,7 @@ test('a server that resets connections: one line, exit 1', async () => {
   assert.match(run.stderr, new RegExp(`error: cannot reach the API server http://127.0.0.1:${port}: (connection reset|socket hang up)`));
 });
 
-test('a non-Kubernetes server answering HTML 502: the status line is reported, the token never printed', async () => {
+test('a non-Kubernetes server answering HTML 502: the status line is reported, exit 1', async () => {
   const proxy = http.createServer((_request, response) => {
     response.writeHead(502, { 'Content-Type': 'text/html' });
     response.end('<html>Bad Gateway</html>\n');
@@ -66,7 +78,65 @@ test('a non-Kubernetes server answering HTML 502: the status line is reported, t
   proxy.close();
   assert.is(run.code, 1);
   assert.match(run.stderr, 'error: <html>Bad Gateway</html>');
-  assert.not.match(run.stderr + run.stdout, 'secret-token-value');
+  assert.is(run.stdout, '');
+});
+
+test('a non-Kubernetes server answering 200 with a page (a login portal): one clear line, not a raw parse error, exit 1', async () => {
+  const portal = http.createServer((_request, response) => {
+    response.writeHead(200, { 'Content-Type': 'text/html' });
+    response.end('<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Corporate login</body></html>\n');
+  });
+  const port = await listen(portal);
+  // An open server would keep the test process alive after a failed assertion.
+  openServers.push(portal);
+  for (const verb of [['activate'], ['suspend'], ['status']]) {
+    const run = await runFailover([...verb, '-v', '--kubeconfig', kubeconfigFor(`http://127.0.0.1:${port}`)], {});
+    assert.is(run.code, 1, verb[0]);
+    assert.equal(
+      run.stderr.split('\n').filter((line) => line.startsWith('error:')),
+      [`error: the server http://127.0.0.1:${port} is not a Kubernetes API server: it answered GET /apis with 200 and a body that is not JSON ("<!DOCTYPE html> <html><head><title>Sign in</title></head><bo…")`],
+      verb[0],
+    );
+    // -v prints stack traces for unexpected errors only: this one is fully said in its line.
+    assert.not.match(run.stderr, /TypeError|SyntaxError|\n\s+at /, verb[0]);
+    assert.is(run.stdout, '');
+  }
+});
+
+test('tokens never appear in error messages, even when the server echoes the credentials in its error body', async () => {
+  const token = 'secret-token-value-8c1e';
+  // What the server answers, with the Authorization header it received in the body.
+  const answers: Array<{ status: number; type: string; body: (authorization: string) => string }> = [
+    { status: 401, type: 'application/json', body: (auth) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401, message: `invalid bearer token ${auth}` }) },
+    { status: 401, type: 'text/plain', body: (auth) => `401 denied: ${auth}\n` },
+    { status: 403, type: 'application/json', body: (auth) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: `forbidden for ${auth}` }) },
+    { status: 500, type: 'application/json', body: (auth) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, message: `internal error handling "${auth}"` }) },
+    { status: 502, type: 'text/html', body: (auth) => `<html>Bad Gateway (${auth})</html>\n` },
+    { status: 200, type: 'text/html', body: (auth) => `<html>Session ${auth} expired</html>\n` },
+  ];
+  const users: Array<{ user: Record<string, unknown>; secrets: string[] }> = [
+    { user: { token }, secrets: [token] },
+    { user: { username: 'admin', password: 'hunter2-secret' }, secrets: ['hunter2-secret', Buffer.from('admin:hunter2-secret').toString('base64')] },
+  ];
+  for (const answer of answers) {
+    const server = http.createServer((request, response) => {
+      response.writeHead(answer.status, { 'Content-Type': answer.type });
+      response.end(answer.body(String(request.headers.authorization)));
+    });
+    const port = await listen(server);
+    openServers.push(server);
+    for (const { user, secrets } of users) {
+      const file = writeKubeconfig({ name: 'echo', cluster: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true }, user, namespace: 'zookeeper' });
+      for (const args of [['activate', '-v'], ['status', '-o', 'json'], ['suspend', '-A', '-v']]) {
+        const run = await runFailover([...args, '--kubeconfig', file], {});
+        const what = `${answer.status} ${answer.type} ${Object.keys(user).join('+')}: ${args.join(' ')}`;
+        assert.is(run.code, 1, what);
+        for (const secret of secrets) assert.not.match(run.stdout + run.stderr, secret, what);
+        // The rest of the server's message is kept: only the credential is taken out.
+        assert.match(run.stderr, /^error: .*\[redacted\]/m, what);
+      }
+    }
+  }
 });
 
 test('unknown flag value and unknown flag: usage errors, exit 2', async () => {
@@ -106,9 +176,15 @@ test('usage errors caught before any request (a value flag with no value, a flag
   }
 });
 
-test('no verb: usage error; --help and --version: exit 0 on stdout', async () => {
+test('no verb: usage error naming the verbs; --help and --version: exit 0 on stdout', async () => {
   const none = await runFailover([], {});
   assert.is(none.code, 2);
+  assert.is(none.stderr, "error: name a command: activate, deactivate, suspend, resume or status (see 'kubectl failover --help')\n");
+  assert.is(none.stdout, '');
+  const unknown = await runFailover(['failover'], {});
+  assert.is(unknown.code, 2);
+  assert.match(unknown.stderr, /^error: Unknown argument: failover/);
+  assert.is(unknown.stdout, '');
   const help = await runFailover(['--help'], {});
   assert.is(help.code, 0);
   assert.match(help.stdout, 'kubectl failover <command>');

@@ -164,4 +164,48 @@ test('execute: a dry run writes nothing and reports would-change', async () => {
   }
 });
 
+test('a missing annotations map created concurrently is not replaced: the test of null fails, the re-plan adds into it', async () => {
+  const running = workload('Deployment', 'tool', { replicas: 2 });
+  const api = apiWith(running);
+  const plan = planObject(running, 'Deployment.apps', 'deactivate', []);
+  api.before = (request, count) => {
+    // Someone annotates the object between our read and our first write.
+    if (request.method === 'PATCH' && count === 1) api.get(path('tool'))!.metadata.annotations = { 'team.example.com/owner': 'payments' };
+  };
+  const [result] = await applyPlans(api, resources, [plan], { serverDryRun: false, concurrency: 1, replan: (object) => planObject(object, 'Deployment.apps', 'deactivate', []) });
+  assert.is(result?.outcome, 'changed');
+  assert.match(result?.message ?? '', 're-planned after a concurrent edit');
+  const after = api.get(path('tool'));
+  assert.equal(after?.metadata.annotations, { 'team.example.com/owner': 'payments', [REPLICAS]: '2' });
+  assert.is(after?.spec?.replicas, 0);
+  // The first patch held the absence; the second added into the map that now exists.
+  assert.equal(result?.patch?.filter((op) => op.path.startsWith('/metadata/annotations')).map((op) => [op.op, op.path]), [['add', '/metadata/annotations/stork.libopenstorage.org~1migrationReplicas']]);
+});
+
+test("a kind both built in and registered (Stork's default virtualmachine registration): listed once, planned once, by the registration's rule", async () => {
+  const api = apiWith();
+  api.served.push(
+    { group: 'kubevirt.io', version: 'v1', kind: 'VirtualMachine', resource: 'virtualmachines', namespaced: true },
+    { group: 'stork.libopenstorage.org', version: 'v1alpha1', kind: 'ApplicationRegistration', resource: 'applicationregistrations', namespaced: false },
+  );
+  api.put('/apis/stork.libopenstorage.org/v1alpha1/applicationregistrations/virtualmachine', {
+    apiVersion: 'stork.libopenstorage.org/v1alpha1',
+    kind: 'ApplicationRegistration',
+    metadata: { name: 'virtualmachine' },
+    resources: [{ group: 'kubevirt.io', version: 'v1', kind: 'VirtualMachine', keepStatus: false, suspendOptions: { path: 'spec.runStrategy', type: 'string', value: 'Halted' } }],
+  } as KubeObject);
+  api.put('/apis/kubevirt.io/v1/namespaces/zookeeper/virtualmachines/db', {
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachine',
+    metadata: { name: 'db', namespace: 'zookeeper', annotations: { 'stork.libopenstorage.org/migrated': 'true', 'stork.libopenstorage.org/spec.runStrategy': 'RerunOnFailure,Halted' } },
+    spec: { runStrategy: 'Halted' },
+  });
+  const outcome = await executeActivation(activation, fakeDeps(api, fakeClock()));
+  assert.equal(outcome.report.objects.map((row) => [row.kind, row.name, row.result]), [['VirtualMachine', 'db', 'changed']]);
+  assert.is(api.log.filter((entry) => entry.method === 'GET' && entry.path.endsWith('/virtualmachines')).length, 1);
+  // The built-in rule would have set Always; the registration restores the recorded value.
+  assert.is(api.get('/apis/kubevirt.io/v1/namespaces/zookeeper/virtualmachines/db')?.spec?.runStrategy, 'RerunOnFailure');
+  assert.is(outcome.verdict, 'succeeded');
+});
+
 test.run();

@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { KubeObject } from '../../src/kube/objects';
+import type { Json, KubeObject } from '../../src/kube/objects';
 import { planActivation } from '../../src/plan/activation';
-import { namespaceProtection } from '../../src/plan/protection';
+import { FIELD_MANAGER, FORCED_FIELD_MANAGER, namespaceProtection, onlyForcedRecord } from '../../src/plan/protection';
 import type { NamespaceInfo } from '../../src/stork/migrationSchedule';
 import { MIGRATED, REPLICAS, workload } from './fixtures';
 
@@ -78,12 +78,15 @@ test('deactivate -n of an unprotected namespace is refused, unless --force', () 
 });
 
 test('deactivate leaves original schedules alone and clears static copies that migrate the namespace', () => {
+  const activated = (object: KubeObject): KubeObject => ({ ...object, status: { applicationActivated: true } });
   const plan = planActivation(
     {
       workloads: [{ object: workload('StatefulSet', 'zk', { replicas: 3, annotations: { [REPLICAS]: '3', [MIGRATED]: 'true' } }), resourceKey: 'StatefulSet.apps' }],
       schedules: [
-        schedule('copy', 'zookeeper', { namespaces: ['zookeeper'] }, { 'stork.libopenstorage.org/static-copy': 'true' }),
-        schedule('original', 'zookeeper', { namespaces: ['zookeeper'] }),
+        activated(schedule('copy', 'zookeeper', { namespaces: ['zookeeper'] }, { 'stork.libopenstorage.org/static-copy': 'true' })),
+        schedule('cleared-copy', 'zookeeper', { namespaces: ['zookeeper'] }, { 'stork.libopenstorage.org/static-copy': 'true' }),
+        activated(schedule('original', 'zookeeper', { namespaces: ['zookeeper'] })),
+        activated(schedule('elsewhere', 'zookeeper', { namespaces: ['shop'] }, { 'stork.libopenstorage.org/static-copy': 'true' })),
       ],
       namespaces,
       registeredKinds: [],
@@ -92,9 +95,74 @@ test('deactivate leaves original schedules alone and clears static copies that m
   );
   const schedules = plan.objects.filter((object) => object.resourceKey === SCHEDULE_KEY).map((object) => [object.ref.name, object.action]);
   assert.equal(schedules, [
-    ['copy', 'unchanged'],
+    ['cleared-copy', 'unchanged'],
+    ['copy', 'change'],
     ['original', 'skipped'],
   ]);
+  const copy = plan.objects.find((object) => object.ref.name === 'copy');
+  assert.equal(copy?.changes, [{ path: ['status', 'applicationActivated'], from: true, to: false }]);
+  assert.equal(copy?.preconditions, [{ path: ['status', 'applicationActivated'], value: true }]);
+});
+
+/** managedFields as the API server records them: one entry per manager, naming the fields it set. */
+function managedBy(...entries: Array<{ manager: string; annotation?: boolean; replicas?: boolean }>): Json {
+  return entries.map(({ manager, annotation, replicas }) => ({
+    manager,
+    operation: 'Update',
+    apiVersion: 'apps/v1',
+    time: '2026-11-25T18:00:00Z',
+    fieldsType: 'FieldsV1',
+    fieldsV1: {
+      ...(annotation ? { 'f:metadata': { 'f:annotations': { '.': {}, [`f:${REPLICAS}`]: {} } } } : {}),
+      ...(replicas ? { 'f:spec': { 'f:replicas': {} } } : {}),
+    },
+  }));
+}
+
+function recorded(namespace: string, managedFields?: Json): KubeObject {
+  const object = workload('Deployment', 'tool', { replicas: 0, namespace, annotations: { [REPLICAS]: '2' } });
+  if (managedFields !== undefined) object.metadata.managedFields = managedFields;
+  return object;
+}
+
+test('onlyForcedRecord: true only when every manager of the migrationReplicas annotation is the forced deactivate', () => {
+  assert.is(onlyForcedRecord(recorded('shop', managedBy({ manager: FORCED_FIELD_MANAGER, annotation: true, replicas: true }))), true);
+  // Nobody is recorded as owning the annotation: nothing says it was forced, so it counts.
+  assert.is(onlyForcedRecord(recorded('shop', managedBy({ manager: 'kubectl-create' }))), false);
+  // Other managers owning other fields do not matter.
+  assert.is(onlyForcedRecord(recorded('shop', managedBy({ manager: 'kubectl-create', replicas: true }, { manager: FORCED_FIELD_MANAGER, annotation: true }))), true);
+  // Stork (or a plain deactivate) recorded the count too: it is a real record.
+  assert.is(onlyForcedRecord(recorded('shop', managedBy({ manager: FORCED_FIELD_MANAGER, annotation: true }, { manager: 'stork', annotation: true }))), false);
+  assert.is(onlyForcedRecord(recorded('shop', managedBy({ manager: FORCED_FIELD_MANAGER, annotation: true }, { manager: FIELD_MANAGER, annotation: true }))), false);
+  // The forced run set only spec.replicas; someone else wrote the annotation.
+  assert.is(onlyForcedRecord(recorded('shop', managedBy({ manager: FORCED_FIELD_MANAGER, replicas: true }, { manager: 'stork', annotation: true }))), false);
+  // No managedFields (an old server, or stripped): nothing says it was forced, so it counts.
+  assert.is(onlyForcedRecord(recorded('shop')), false);
+  assert.is(onlyForcedRecord(recorded('shop', { not: 'a list' })), false);
+});
+
+test('the fence does not wear away: a count recorded only by deactivate --force leaves the namespace unprotected for deactivate -A', () => {
+  const plan = planActivation(
+    {
+      workloads: [
+        { object: recorded('shop', managedBy({ manager: FORCED_FIELD_MANAGER, annotation: true, replicas: true })), resourceKey: 'Deployment.apps' },
+        { object: recorded('zookeeper', managedBy({ manager: 'stork', annotation: true })), resourceKey: 'Deployment.apps' },
+      ],
+      schedules: [],
+      namespaces,
+      registeredKinds: [],
+    },
+    { direction: 'deactivate', namespaces: { all: true }, force: false },
+  );
+  assert.equal(
+    plan.scope.map((entry) => [entry.namespace, entry.included]),
+    [
+      ['shop', false],
+      ['zookeeper', true],
+    ],
+  );
+  assert.match(plan.scope[0]?.reason ?? '', /not protected/);
+  assert.equal(plan.objects.map((object) => object.ref.namespace), ['zookeeper']);
 });
 
 test('namespaceProtection: selectors match labels; a namespace with neither schedule nor migrated objects is unprotected', () => {
