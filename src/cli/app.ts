@@ -5,7 +5,8 @@ import { UsageError } from '../core/errors';
 import { palette } from '../present/colors';
 import { serialize } from '../present/serialize';
 import { createDeps } from './createDeps';
-import { EXIT_CODES_EPILOGUE, ExitCode, exitCodeFor } from './exitCodes';
+import { terminalSafe } from '../present/terminalText';
+import { EXIT_CODES_EPILOGUE, ExitCode, exitCodeFor, exitCodeForSignal } from './exitCodes';
 import { globalOptionsFrom, withGlobalFlags } from './globalOptions';
 import { reportError } from './reportError';
 import type { VerbModule, VerbRunner } from './verb';
@@ -17,6 +18,8 @@ import { runVerb } from '../commands/run/command';
 export interface CliIo extends Streams {
   env: NodeJS.ProcessEnv;
   argv0: string;
+  /** Aborted by the process's SIGINT/SIGTERM (its reason: the signal's name); see src/main.ts. */
+  signal?: AbortSignal;
 }
 
 // Registered explicitly (not by scanning folders) so the bundle sees every import.
@@ -34,10 +37,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     const deps = await createDeps(io, job.globals);
     try {
       const outcome = await job.execute(deps);
-      for (const warning of reportWarnings(outcome.report)) io.stderr.write(`warning: ${warning}\n`);
+      for (const warning of reportWarnings(outcome.report)) io.stderr.write(`warning: ${terminalSafe(warning)}\n`);
       const text = job.globals.output === 'table' ? await job.renderTable(outcome, { colors: palette(deps.color), verbose: job.globals.verbose }) : await serialize(outcome.report, job.globals.output);
       io.stdout.write(text);
       exitCode = exitCodeFor(outcome.verdict);
+      // Interrupted after writes began: the report above says what was done; the command says what is left.
+      if (outcome.interruption) {
+        io.stderr.write(`error: ${terminalSafe(outcome.interruption.message)}\n`);
+        exitCode = exitCodeForSignal(outcome.interruption.signal);
+      }
     } finally {
       deps.close();
     }

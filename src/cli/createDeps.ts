@@ -1,6 +1,8 @@
 import { appendFileSync } from 'node:fs';
 import { systemClock } from '../core/clock';
 import type { ClusterSession, CommandDeps, Streams } from '../core/command';
+import { NEVER_ABORTED } from '../core/interrupt';
+import { CircuitBreaker } from '../kube/breaker';
 import { KubeClient } from '../kube/client';
 import { resolveContext } from '../kube/kubeconfig';
 import { createProgress } from '../present/progress';
@@ -25,7 +27,8 @@ export interface LiveDeps extends CommandDeps {
 }
 
 /** The real surroundings of a command: kubeconfig, HTTP clients made on first use, the system clock. */
-export async function createDeps(io: Streams & { env: NodeJS.ProcessEnv }, options: GlobalOptions): Promise<LiveDeps> {
+export async function createDeps(io: Streams & { env: NodeJS.ProcessEnv; signal?: AbortSignal | undefined }, options: GlobalOptions): Promise<LiveDeps> {
+  const signal = io.signal ?? NEVER_ABORTED;
   const sessions = new Map<string, Promise<{ session: ClusterSession; client: KubeClient }>>();
   const connect = (contextName: string | undefined) => {
     const key = contextName ?? options.context ?? '';
@@ -33,8 +36,8 @@ export async function createDeps(io: Streams & { env: NodeJS.ProcessEnv }, optio
     if (!entry) {
       entry = (async () => {
         const kubeContext = await resolveContext({ kubeconfigPath: options.kubeconfig, contextName: contextName ?? options.context, env: io.env });
-        const client = await KubeClient.connect(kubeContext, { requestTimeoutMs: options.requestTimeoutMs, maxSockets: MAX_SOCKETS }, io.env);
-        return { session: { kubeContext, api: client }, client };
+        const client = await KubeClient.connect(kubeContext, { requestTimeoutMs: options.requestTimeoutMs, maxSockets: MAX_SOCKETS, clock: systemClock, signal }, io.env);
+        return { session: { kubeContext, api: new CircuitBreaker(client) }, client };
       })();
       sessions.set(key, entry);
     }
@@ -46,6 +49,7 @@ export async function createDeps(io: Streams & { env: NodeJS.ProcessEnv }, optio
     streams: { stdout: io.stdout, stderr: io.stderr },
     env: io.env,
     clock: systemClock,
+    signal,
     color: colorEnabled(io, io.env, options.color),
     interactive,
     progress: await createProgress(interactive, io.stderr, systemClock),

@@ -1,5 +1,5 @@
 import type { KubeApi } from '../kube/client';
-import { isPreconditionFailure } from '../kube/errors';
+import { ConnectionError, ServerDownError, isNotFound, isPreconditionFailure } from '../kube/errors';
 import type { KubeObject } from '../kube/objects';
 import { objectPath, type ApiResource } from '../kube/resources';
 import { oneLine } from '../core/errors';
@@ -39,25 +39,31 @@ export interface ApplyOptions {
   fieldManagerFor?: (plan: ObjectPlan) => string;
   /** Called once per object as it is done, with the plan it started from (a re-plan may differ). */
   onResult?: (result: ObjectResult, planned: ObjectPlan) => void;
+  /** Aborted on ^C or SIGTERM: writes not started yet are not sent (not-attempted); those in flight finish. */
+  signal?: AbortSignal;
 }
 
 /**
  * Writes every planned change with bounded parallelism. Each write is a JSON patch whose `test`
  * ops hold the values the plan saw; if someone edited the object in between, it is re-read once
- * and re-planned. One object failing never stops the others.
+ * and re-planned. One object failing never stops the others, but an interrupt, or a server that
+ * stopped answering, stops the ones not yet sent (not-attempted). A write that got no answer
+ * (unknown) is re-read once at the end, if the server answers again, to say what it found.
  */
 export async function applyPlans(client: KubeApi, resources: ReadonlyMap<string, ApiResource>, plans: readonly ObjectPlan[], options: ApplyOptions): Promise<ObjectResult[]> {
-  return mapWithConcurrency(plans, options.concurrency, async (plan) => {
+  const results = await mapWithConcurrency(plans, options.concurrency, async (plan) => {
     const result = await applyOne(client, resources, plan, options);
     options.onResult?.(result, plan);
     return result;
   });
+  return options.signal?.aborted ? results : rereadUnknown(client, resources, results, options);
 }
 
 async function applyOne(client: KubeApi, resources: ReadonlyMap<string, ApiResource>, plan: ObjectPlan, options: ApplyOptions): Promise<ObjectResult> {
   if (plan.action === 'unchanged') return { plan, outcome: 'unchanged', ...(plan.reason ? { message: plan.reason } : {}) };
   if (plan.action === 'skipped') return { plan, outcome: 'skipped', ...(plan.reason ? { message: plan.reason } : {}) };
   if (plan.action === 'error') return { plan, outcome: 'failed', message: plan.reason ?? 'cannot be planned' };
+  if (options.signal?.aborted) return { plan, outcome: 'not-attempted', message: 'not sent: interrupted' };
   const resource = resources.get(plan.resourceKey);
   if (!resource) return { plan, outcome: 'failed', message: `resource ${plan.resourceKey} is not served` };
   const path = objectPath(resource, plan.ref.name, plan.ref.namespace);
@@ -78,10 +84,11 @@ async function applyOne(client: KubeApi, resources: ReadonlyMap<string, ApiResou
     const { patch, after } = await send(plan);
     return { plan, outcome: 'changed', patch, after, ...(plan.reason ? { message: plan.reason } : {}) };
   } catch (error) {
-    if (!isPreconditionFailure(error)) return { plan, outcome: 'failed', message: oneLine(error) };
+    if (!isPreconditionFailure(error)) return failure(plan, error, options.serverDryRun);
   }
 
   // Someone changed the object since we read it: read it again and decide afresh.
+  if (options.signal?.aborted) return { plan, outcome: 'not-attempted', message: 'changed concurrently, then not re-planned: interrupted' };
   let fresh: KubeObject;
   try {
     fresh = await client.request<KubeObject>({ method: 'GET', path });
@@ -89,17 +96,76 @@ async function applyOne(client: KubeApi, resources: ReadonlyMap<string, ApiResou
     return { plan, outcome: 'failed', message: `changed concurrently, then could not be re-read: ${oneLine(error)}` };
   }
   const replanned = options.replan({ ...fresh, apiVersion: plan.ref.apiVersion, kind: plan.ref.kind }, plan);
-  const note = `re-planned after a concurrent edit (planned ${plan.from} → ${plan.to}, found ${replanned.from})`;
+  const note = `re-planned after a concurrent edit (planned ${plan.from} → ${plan.to}, found ${replanned.from})${replanned.reason ? `: ${replanned.reason}` : ''}`;
   if (replanned.action !== 'change') {
     const outcome: Outcome = replanned.action === 'error' ? 'failed' : replanned.action;
-    return { plan: replanned, outcome, message: `${note}: ${replanned.reason ?? replanned.action}` };
+    return { plan: replanned, outcome, message: replanned.reason ? note : `${note}: ${replanned.action}` };
   }
   try {
     const { patch, after } = await send(replanned);
     return { plan: replanned, outcome: 'changed', patch, after, message: note };
   } catch (error) {
-    return { plan: replanned, outcome: 'failed', message: isPreconditionFailure(error) ? 'changed concurrently twice; run the command again' : oneLine(error) };
+    if (isPreconditionFailure(error)) return { plan: replanned, outcome: 'failed', message: 'changed concurrently twice; run the command again' };
+    return failure(replanned, error, options.serverDryRun);
   }
+}
+
+/**
+ * What a failed write amounts to. Not sent at all (the server had stopped answering): not-attempted.
+ * Sent over a connection that then gave no answer (a timeout, a reset): unknown, since the server
+ * may have applied it, unless it was a dry run, which changes nothing. Anything else: failed.
+ */
+function failure(plan: ObjectPlan, error: unknown, dryRun: boolean): ObjectResult {
+  if (error instanceof ServerDownError) return { plan, outcome: 'not-attempted', message: oneLine(error) };
+  if (error instanceof ConnectionError && error.maybeDelivered && !dryRun) {
+    return { plan, outcome: 'unknown', patch: buildJsonPatch(plan.live, plan.changes, plan.preconditions), message: `no answer (${error.causeText}): the server may have applied it` };
+  }
+  return { plan, outcome: 'failed', message: oneLine(error) };
+}
+
+/**
+ * Re-reads, once, the objects whose write got no answer, and says what each holds now. The first
+ * read is a probe (sent even though the server stopped answering); if it gets no answer either,
+ * the rest are not tried, so a dead server costs one more --request-timeout, not one per object.
+ * The results stay unknown (exit 1): the write may have been applied, or someone else's.
+ */
+async function rereadUnknown(client: KubeApi, resources: ReadonlyMap<string, ApiResource>, results: ObjectResult[], options: ApplyOptions): Promise<ObjectResult[]> {
+  const unknown = results.filter((result) => result.outcome === 'unknown');
+  const [first, ...rest] = unknown;
+  if (!first) return results;
+  const found = new Map<ObjectResult, string>();
+  const read = async (result: ObjectResult, probe: boolean): Promise<void> => {
+    found.set(result, await describeNow(client, resources, result, options, probe));
+  };
+  try {
+    await read(first, true);
+  } catch (error) {
+    const why = `could not be re-read afterwards: ${oneLine(error)}`;
+    return results.map((result) => (result.outcome === 'unknown' ? { ...result, message: `${result.message}; ${why}` } : result));
+  }
+  await mapWithConcurrency(rest, options.concurrency, (result) => read(result, false).catch((error: unknown) => void found.set(result, `could not be re-read afterwards: ${oneLine(error)}`)));
+  return results.map((result) => {
+    const now = found.get(result);
+    return now === undefined ? result : { ...result, message: `${result.message}; ${now}` };
+  });
+}
+
+/** What the object holds now, measured against its plan: the change is there, or it is not. */
+async function describeNow(client: KubeApi, resources: ReadonlyMap<string, ApiResource>, result: ObjectResult, options: ApplyOptions, probe: boolean): Promise<string> {
+  const { plan } = result;
+  const resource = resources.get(plan.resourceKey);
+  if (!resource) return 'not re-read';
+  let fresh: KubeObject;
+  try {
+    fresh = await client.request<KubeObject>({ method: 'GET', path: objectPath(resource, plan.ref.name, plan.ref.namespace), probe });
+  } catch (error) {
+    if (isNotFound(error)) return 'not found when re-read afterwards';
+    throw error;
+  }
+  const now = options.replan({ ...fresh, apiVersion: plan.ref.apiVersion, kind: plan.ref.kind }, plan);
+  if (now.action === 'unchanged') return `re-read afterwards: found ${now.from}, as planned`;
+  if (now.action === 'change') return `re-read afterwards: found ${now.from}, not ${plan.to}: not applied`;
+  return `re-read afterwards: found ${now.from || now.action}${now.reason ? ` (${now.reason})` : ''}`;
 }
 
 /** --dry-run=client: the outcome the plan predicts, with the patch that would be sent. Nothing is sent. */

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { UsageError, oneLine } from '../core/errors';
+import { certificateAuthorityProblem } from './certificateAuthority';
 
 export interface KubeconfigSelection {
   /** --kubeconfig: one file, which must exist. */
@@ -63,6 +64,8 @@ export async function resolveContext(selection: KubeconfigSelection): Promise<Re
   merged.contexts = [];
   let currentContext = '';
   for (const file of files) {
+    // kubectl reads an empty file as an empty config (client-node fails on it): nothing to merge.
+    if (isEmptyFile(file)) continue;
     const single = new KubeConfig();
     try {
       single.loadFromFile(file);
@@ -94,6 +97,8 @@ export async function resolveContext(selection: KubeconfigSelection): Promise<Re
   if (!cluster) {
     throw new UsageError(`context "${contextName}" refers to cluster "${context.cluster}", which the kubeconfig does not define`);
   }
+  const caProblem = certificateAuthorityProblem(cluster);
+  if (caProblem) throw new UsageError(`cluster "${cluster.name}" in the kubeconfig: ${caProblem}`);
   if (context.user && !merged.users.some((user) => user.name === context.user)) {
     throw new UsageError(`context "${contextName}" refers to user "${context.user}", which the kubeconfig does not define`);
   }
@@ -106,4 +111,12 @@ export async function resolveContext(selection: KubeconfigSelection): Promise<Re
     namespace: context.namespace || 'default',
     kubeConfig: merged,
   };
+}
+
+function isEmptyFile(file: string): boolean {
+  try {
+    return readFileSync(file, 'utf8').trim() === '';
+  } catch {
+    return false; // unreadable: loading it reports why
+  }
 }

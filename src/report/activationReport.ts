@@ -35,6 +35,8 @@ export interface WaitReport {
   notReady: Array<{ namespace: string; kind: string; name: string; detail: string }>;
   /** The wait stopped on an error (the writes before it stand). */
   error?: string;
+  /** The wait was cut short by ^C or SIGTERM. */
+  interrupted?: boolean;
 }
 
 /**
@@ -105,6 +107,11 @@ export function buildChangeReport(args: {
     summary,
     warnings: [...args.warnings],
   };
+  if (summary.unknown > 0) {
+    report.warnings.push(
+      `${summary.unknown} write(s) got no answer, so the server may or may not have applied them (their NOTE says what a re-read found); running the command again is safe: it reads every object afresh and changes only what still needs it`,
+    );
+  }
   if (args.wait) report.wait = waitReport(args.wait);
   return report;
 }
@@ -118,6 +125,7 @@ function waitReport(wait: WaitResult): WaitReport {
     notReady: wait.pending.map(({ ref, detail }) => ({ namespace: ref.namespace ?? '', kind: ref.kind, name: ref.name, detail })),
   };
   if (wait.error) report.error = wait.error;
+  if (wait.interrupted) report.interrupted = true;
   return report;
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,8 @@ test('a server that never answers: bounded by --request-timeout, one line naming
   const sockets: net.Socket[] = [];
   const silent = net.createServer((socket) => sockets.push(socket));
   const port = await listen(silent);
+  // Load the lazily imported modules first: on a busy machine loading them can take longer than the bound, which is about the request.
+  await runFailover(['activate', '--kubeconfig', kubeconfigFor(`https://127.0.0.1:${await closedPort()}`)], {});
   const started = Date.now();
   const run = await runFailover(['activate', '--request-timeout', '1s', '--kubeconfig', kubeconfigFor(`https://127.0.0.1:${port}`)], {});
   const elapsed = Date.now() - started;
@@ -200,6 +202,27 @@ test('missing kubeconfig: one line, exit 2', async () => {
   const run = await runFailover(['activate'], { HOME: dir });
   assert.is(run.code, 2);
   assert.is(run.stderr, `error: no kubeconfig found: ${path.join(dir, '.kube', 'config')} does not exist (set KUBECONFIG or pass --kubeconfig)\n`);
+});
+
+test('an empty file among KUBECONFIG\'s files is skipped; certificate-authority-data that is not base64 or not PEM says so (exit 2)', async () => {
+  const port = await closedPort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'kf-empty-'));
+  const empty = path.join(dir, 'empty');
+  writeFileSync(empty, '');
+  const good = kubeconfigFor(`https://127.0.0.1:${port}`);
+  const skipped = await runFailover(['activate'], { KUBECONFIG: `${empty}${path.delimiter}${good}` });
+  assert.is(skipped.code, 1);
+  assert.match(skipped.stderr, 'connection refused');
+  assert.not.match(skipped.stderr, 'Cannot read properties');
+  for (const [data, expected] of [
+    ['%%% not base64 %%%', 'error: cluster "fault" in the kubeconfig: certificate-authority-data is not base64\n'],
+    [Buffer.from('not a certificate').toString('base64'), 'error: cluster "fault" in the kubeconfig: certificate-authority-data holds no PEM certificate (no "-----BEGIN CERTIFICATE-----" block)\n'],
+  ] as const) {
+    const kubeconfig = writeKubeconfig({ name: 'fault', cluster: { server: `https://127.0.0.1:${port}`, 'certificate-authority-data': data }, user: { token: 't' } });
+    const run = await runFailover(['activate', '--kubeconfig', kubeconfig], {});
+    assert.is(run.code, 2);
+    assert.is(run.stderr, expected);
+  }
 });
 
 test.run();

@@ -50,8 +50,19 @@ test('renderTable pads columns like kubectl', () => {
 
 test('renderTable aligns coloured cells by what is visible', () => {
   const green = (text: string): string => `\u001b[32m${text}\u001b[39m`;
-  const table = renderTable(['RESULT', 'NOTE'], [[green('changed'), 'a'], ['unchanged', 'b']]);
+  const table = renderTable(['RESULT', 'NOTE'], [[{ text: 'changed', style: green }, 'a'], ['unchanged', 'b']]);
+  assert.match(table, green('changed'));
   assert.is(table.replace(/\u001b\[\d+m/g, ''), 'RESULT      NOTE\nchanged     a\nunchanged   b\n');
+});
+
+test('renderTable escapes what a cell holds: a newline cannot forge a row, an escape sequence cannot reach the terminal', () => {
+  const table = renderTable(['NAME', 'NOTE'], [['web', 'recorded "3\nzookeeper   statefulset/evil   changed"'], ['db', 'title\u001b]0;pwned\u0007 \u001b[2J\u202eevil']]);
+  assert.is(table.split('\n').length, 4);
+  assert.not.match(table, /[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+  assert.match(table, 'recorded "3\\nzookeeper   statefulset/evil   changed"');
+  assert.match(table, 'title\\u001b]0;pwned\\u0007 \\u001b[2J\\u202eevil');
+  // Escaped text is what is measured: the columns still line up.
+  assert.is(table.split('\n')[1]?.indexOf('recorded'), table.split('\n')[0]?.indexOf('NOTE'));
 });
 
 test('mapWithConcurrency keeps order and never exceeds the bound', async () => {

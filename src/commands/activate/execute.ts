@@ -1,6 +1,7 @@
 import type { GlobalOptions } from '../../cli/globalOptions';
 import type { CommandDeps } from '../../core/command';
 import { UsageError, oneLine } from '../../core/errors';
+import { InterruptedError, abortable, interruptSignalOf } from '../../core/interrupt';
 import { failPhaseOnError } from '../../core/progress';
 import type { CommandOutcome } from '../../core/report';
 import { applyPlans, predictResult, type ObjectResult } from '../../io/apply';
@@ -12,7 +13,7 @@ import { planActivation, planObject } from '../../plan/activation';
 import { FIELD_MANAGER, FORCED_FIELD_MANAGER } from '../../plan/protection';
 import type { Direction } from '../../plan/types';
 import { buildChangeReport, changeVerdict, type ChangeReport } from '../../report/activationReport';
-import { describeSelection, selectionFor } from '../shared';
+import { NOTHING_CHANGED, describeSelection, interruptionAfterWrites, problemCounts, selectionFor, writeCounts } from '../shared';
 
 export interface ActivationOptions {
   globals: GlobalOptions;
@@ -41,14 +42,18 @@ export async function executeActivation(options: ActivationOptions, deps: Comman
   const where = `${describeSelection(selection)}, context ${kubeContext.contextName}`;
 
   const reading = deps.progress.start(`Reading ${where}`);
-  const snapshot = await failPhaseOnError(reading, `Could not read ${where}`, () => collectSnapshot(api, { namespaces: selection, labelSelector: globals.selector }));
+  const snapshot = await failPhaseOnError(reading, `Could not read ${where}`, () =>
+    abortable(deps.signal, collectSnapshot(api, { namespaces: selection, labelSelector: globals.selector }), NOTHING_CHANGED),
+  );
   reading.succeed(`Read ${snapshot.workloads.length} workloads and ${snapshot.schedules.length} MigrationSchedules (${where})`);
   const warnings = [...snapshot.warnings];
   if (!snapshot.storkInstalled) warnings.push('Stork CRDs are not installed on this cluster: no MigrationSchedule is updated');
 
   const plan = planActivation(snapshot, { direction, namespaces: selection, force: options.force });
+  warnings.push(...plan.warnings);
   const refused = plan.scope.find((entry) => entry.explicit && !entry.included);
   if (refused) throw new UsageError(`refusing to deactivate namespace "${refused.namespace}": ${refused.reason}; pass --force to deactivate it anyway`);
+  if (deps.signal.aborted) throw new InterruptedError(interruptSignalOf(deps.signal), NOTHING_CHANGED);
 
   const forced = new Set(plan.scope.filter((entry) => entry.forced).map((entry) => entry.namespace));
   let results: ObjectResult[];
@@ -62,22 +67,24 @@ export async function executeActivation(options: ActivationOptions, deps: Comman
     results = await applyPlans(api, snapshot.resources, plan.objects, {
       serverDryRun: globals.dryRun === 'server',
       concurrency: options.concurrency,
+      signal: deps.signal,
       replan: (object, previous) => planObject(object, previous.resourceKey, direction, snapshot.registeredKinds),
       fieldManagerFor: (objectPlan) => (forced.has(objectPlan.ref.namespace ?? '') ? FORCED_FIELD_MANAGER : FIELD_MANAGER),
       onResult: (_result, planned) => {
         if (planned.action === 'change') writing.update(`${verbing}: ${++done}/${writes}`);
       },
     });
-    const failed = results.filter((result) => result.outcome !== 'changed' && result.outcome !== 'unchanged' && result.outcome !== 'skipped').length;
     const written = globals.dryRun === 'server' ? 'accepted by the server' : 'written';
-    const text = `${verbing}: ${results.filter((result) => result.outcome === 'changed').length}/${writes} ${written}${failed > 0 ? `, ${failed} failed` : ''}`;
-    if (failed > 0) writing.fail(text);
+    const problems = problemCounts(results);
+    const text = `${verbing}: ${results.filter((result) => result.outcome === 'changed').length}/${writes} ${written}${problems ? `, ${problems}` : ''}`;
+    if (problems) writing.fail(text);
     else writing.succeed(text);
   }
 
-  const wait = globals.dryRun === 'none' && options.wait ? await waitForTargets(options, deps, api, snapshot.resources, results) : undefined;
+  const wait = globals.dryRun === 'none' && options.wait && !deps.signal.aborted ? await waitForTargets(options, deps, api, snapshot.resources, results) : undefined;
   const report = buildChangeReport({ verb: direction, context: kubeContext.contextName, dryRun: globals.dryRun, scope: plan.scope, results, wait, warnings });
-  return { report, verdict: changeVerdict(report), results };
+  const interruption = interruptionAfterWrites(deps.signal, writeCounts(plan.objects, results), globals.dryRun === 'server');
+  return { report, verdict: changeVerdict(report), results, ...(interruption ? { interruption } : {}) };
 }
 
 /** Activate waits for every workload it covers to be ready; deactivate for the ones it scaled down. */
@@ -95,9 +102,11 @@ async function waitForTargets(options: ActivationOptions, deps: CommandDeps, api
     clock: deps.clock,
     labelSelector: options.globals.selector,
     onProgress: (ready, total) => waiting.update(`Waiting: ${ready}/${total} ${word}`),
+    signal: deps.signal,
   });
   const text = `${result.done}/${result.total} ${word} after ${(result.elapsedMs / 1000).toFixed(1)}s`;
-  if (result.error) waiting.fail(`${text}: waiting stopped: ${oneLine(result.error)}`);
+  if (result.interrupted) waiting.fail(`${text}: interrupted`);
+  else if (result.error) waiting.fail(`${text}: waiting stopped: ${oneLine(result.error)}`);
   else if (result.timedOut) waiting.fail(`${text}: timed out (--timeout)`);
   else waiting.succeed(text);
   return result;

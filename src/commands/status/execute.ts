@@ -1,6 +1,7 @@
 import type { GlobalOptions } from '../../cli/globalOptions';
 import type { CommandDeps } from '../../core/command';
 import { UsageError, oneLine } from '../../core/errors';
+import { InterruptedError, abortable } from '../../core/interrupt';
 import { REPORT_API_VERSION, type CommandOutcome } from '../../core/report';
 import { collectSnapshot } from '../../io/collect';
 import type { KubeApi } from '../../kube/client';
@@ -85,9 +86,10 @@ export async function executeStatus(options: StatusOptions, deps: CommandDeps): 
       const { api, kubeContext } = await deps.cluster(name);
       const selection = selectionFor(options.globals, kubeContext);
       try {
-        return await readCluster(api, kubeContext.contextName, selection, options, now);
+        // Read-only: ^C simply stops it, nothing to report.
+        return await abortable(deps.signal, readCluster(api, kubeContext.contextName, selection, options, now), 'interrupted; status changes nothing');
       } catch (error) {
-        if (error instanceof UsageError || contexts.length < 2) throw error;
+        if (error instanceof UsageError || error instanceof InterruptedError || contexts.length < 2) throw error;
         unreachable.push({ cluster: kubeContext.contextName, error: oneLine(error) });
         return undefined;
       }

@@ -31,8 +31,11 @@ export function planRegisteredResource(object: KubeObject, resourceKey: string, 
     if (jsonEqual(current, value)) continue;
     changes.push({ path, from: current, to: value });
     if (current !== undefined) preconditions.push({ path, value: current });
-    if (record && object.metadata.annotations?.[record.key] !== record.value) {
-      changes.push({ path: ['metadata', 'annotations', record.key], from: object.metadata.annotations?.[record.key], to: record.value });
+    if (record) {
+      const recorded = object.metadata.annotations?.[record.key];
+      if (recorded !== record.value) changes.push({ path: ['metadata', 'annotations', record.key], from: recorded, to: record.value });
+      // Held like the field itself: a value recorded meanwhile by someone else fails the patch instead of being overwritten.
+      preconditions.push({ path: ['metadata', 'annotations', record.key], value: recorded ?? null });
     }
   }
   const describe = (values: readonly (Json | undefined)[]): string => values.map((value) => (value === undefined ? '<unset>' : JSON.stringify(value))).join(',');

@@ -1,0 +1,49 @@
+import type { KubeApi, KubeRequest } from './client';
+import { ConnectionError, ServerDownError } from './errors';
+
+/** This many requests in a row without an answer and the server is taken to have stopped answering. */
+export const SILENT_REQUESTS_BEFORE_STOPPING = 3;
+
+/**
+ * Stops sending to a server that stopped answering. Without it a run against a dead server lasts
+ * objects ÷ concurrency × --request-timeout while the progress line keeps counting; with it, once
+ * a few requests in a row time out or cannot connect, every further request fails at once with a
+ * ServerDownError (not sent), so the run ends about one --request-timeout after the server went
+ * silent. Any answer, even an error status, shows the server is there and resets the count. A
+ * request marked `probe` is sent anyway, to find out whether the server answers again.
+ */
+export class CircuitBreaker implements KubeApi {
+  private silentInARow = 0;
+  private lastCause = '';
+
+  constructor(
+    private readonly inner: KubeApi,
+    private readonly threshold = SILENT_REQUESTS_BEFORE_STOPPING,
+  ) {}
+
+  get serverUrl(): string {
+    return this.inner.serverUrl;
+  }
+
+  /** Whether requests are being refused (the server stopped answering). */
+  get open(): boolean {
+    return this.silentInARow >= this.threshold;
+  }
+
+  async request<T>(request: KubeRequest): Promise<T> {
+    if (this.open && !request.probe) throw new ServerDownError(this.serverUrl, `${this.silentInARow} requests in a row: ${this.lastCause}`);
+    try {
+      const answer = await this.inner.request<T>(request);
+      this.silentInARow = 0;
+      return answer;
+    } catch (error) {
+      if (error instanceof ConnectionError) {
+        this.silentInARow += 1;
+        this.lastCause = error.causeText;
+      } else if (!(error instanceof ServerDownError)) {
+        this.silentInARow = 0;
+      }
+      throw error;
+    }
+  }
+}
