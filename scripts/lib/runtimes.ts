@@ -78,26 +78,31 @@ export function fetchRuntime(key: string, log: ToolLog, catalogue = readCatalogu
   mkdirSync(dir, { recursive: true });
   const tarball = path.join(dir, `${entry.name}-${catalogue.version}.tgz`);
   let origin = `${spec} from the npm registry`;
-  if (existsSync(tarball) && matchesIntegrity(tarball, entry.integrity)) origin = `${spec}, cached tarball`;
-  else {
-    rmSync(tarball, { force: true });
-    // npm pack fetches from the registry the user configured; its JSON names the file it wrote.
-    const out = log.run('npm', ['pack', spec, '--pack-destination', dir, '--json', '--silent'], { keepStdout: true });
-    const packed = (JSON.parse(out) as Array<{ filename?: string }>)[0]?.filename;
-    const file = packed ? path.join(dir, packed) : tarball;
-    if (file !== tarball) renameSync(file, tarball);
-    if (!matchesIntegrity(tarball, entry.integrity)) {
-      rmSync(tarball, { force: true });
-      throw new Error(`${spec} from the registry does not match the integrity in scripts/node-runtimes.json (${entry.integrity}); refusing to use it`);
-    }
-  }
-  const staging = mkdtempSync(path.join(dir, '.extract-'));
+  // Every step writes under a private name and renames into place, so builds running side by side
+  // (the release test runs two) never see a half-written file.
+  const staging = mkdtempSync(path.join(dir, '.fetch-'));
   try {
+    if (existsSync(tarball) && matchesIntegrity(tarball, entry.integrity)) origin = `${spec}, cached tarball`;
+    else {
+      // npm pack fetches from the registry the user configured; its JSON names the file it wrote.
+      const out = log.run('npm', ['pack', spec, '--pack-destination', staging, '--json', '--silent'], { keepStdout: true });
+      const packed = (JSON.parse(out) as Array<{ filename?: string }>)[0]?.filename ?? '';
+      const file = path.join(staging, packed);
+      if (!packed || !existsSync(file)) throw new Error(`npm pack ${spec} wrote no tarball; full log: ${log.file}`);
+      if (!matchesIntegrity(file, entry.integrity)) {
+        throw new Error(`${spec} from the registry does not match the integrity in scripts/node-runtimes.json (${entry.integrity}); refusing to use it`);
+      }
+      renameSync(file, tarball);
+    }
     log.run('tar', ['-xzf', tarball, '-C', staging, entry.bin]);
     mkdirSync(path.join(staging, 'out'));
     renameSync(path.join(staging, entry.bin), path.join(staging, 'out', path.basename(entry.bin)));
-    rmSync(extracted, { recursive: true, force: true });
-    renameSync(path.join(staging, 'out'), extracted);
+    try {
+      renameSync(path.join(staging, 'out'), extracted);
+    } catch (error) {
+      // Another build extracted the same verified tarball first: use theirs.
+      if (!existsSync(node)) throw error;
+    }
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
