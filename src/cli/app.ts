@@ -13,7 +13,9 @@ import type { VerbModule, VerbRunner } from './verb';
 import { activateVerb, deactivateVerb } from '../commands/activate/command';
 import { statusVerb } from '../commands/status/command';
 import { resumeVerb, suspendVerb } from '../commands/suspend/command';
-import { runVerb } from '../commands/run/command';
+import { failbackVerb, runVerb } from '../commands/run/command';
+import { runsVerb } from '../commands/runs/command';
+import { undoVerb } from '../commands/undo/command';
 
 export interface CliIo extends Streams {
   env: NodeJS.ProcessEnv;
@@ -23,7 +25,7 @@ export interface CliIo extends Streams {
 }
 
 // Registered explicitly (not by scanning folders) so the bundle sees every import.
-const VERBS: readonly VerbModule[] = [runVerb, activateVerb, deactivateVerb, suspendVerb, resumeVerb, statusVerb];
+const VERBS: readonly VerbModule[] = [runVerb, failbackVerb, undoVerb, runsVerb, activateVerb, deactivateVerb, suspendVerb, resumeVerb, statusVerb];
 
 export const PROGRAM_NAME = 'kubectl failover';
 

@@ -39,6 +39,11 @@ export interface ApplyOptions {
   fieldManagerFor?: (plan: ObjectPlan) => string;
   /** Called once per object as it is done, with the plan it started from (a re-plan may differ). */
   onResult?: (result: ObjectResult, planned: ObjectPlan) => void;
+  /**
+   * Called just before each write is sent (a re-plan's too), with the patch: a journal records it
+   * here, flushed, so that a crash after the write still leaves its record. Throwing stops that write.
+   */
+  beforeSend?: (plan: ObjectPlan, patch: JsonPatchOp[]) => void;
   /** Aborted on ^C or SIGTERM: writes not started yet are not sent (not-attempted); those in flight finish. */
   signal?: AbortSignal;
 }
@@ -70,6 +75,7 @@ async function applyOne(client: KubeApi, resources: ReadonlyMap<string, ApiResou
 
   const send = async (current: ObjectPlan): Promise<{ patch: JsonPatchOp[]; after: KubeObject }> => {
     const patch = buildJsonPatch(current.live, current.changes, current.preconditions);
+    options.beforeSend?.(current, patch);
     const after = await client.request<KubeObject>({
       method: 'PATCH',
       path,

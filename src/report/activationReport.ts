@@ -45,8 +45,8 @@ export interface WaitReport {
  */
 export interface ChangeReport {
   apiVersion: typeof REPORT_API_VERSION;
-  kind: 'ActivationReport' | 'ScheduleChangeReport';
-  verb: Direction | 'suspend' | 'resume';
+  kind: 'ActivationReport' | 'ScheduleChangeReport' | 'UndoReport';
+  verb: Direction | 'suspend' | 'resume' | 'undo';
   context: string;
   dryRun: DryRunMode;
   namespaces: Array<{ name: string; included: boolean; reason: string }>;
@@ -98,7 +98,7 @@ export function buildChangeReport(args: {
   });
   const report: ChangeReport = {
     apiVersion: REPORT_API_VERSION,
-    kind: args.verb === 'suspend' || args.verb === 'resume' ? 'ScheduleChangeReport' : 'ActivationReport',
+    kind: args.verb === 'suspend' || args.verb === 'resume' ? 'ScheduleChangeReport' : args.verb === 'undo' ? 'UndoReport' : 'ActivationReport',
     verb: args.verb,
     context: args.context,
     dryRun: args.dryRun,
