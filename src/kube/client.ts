@@ -143,7 +143,7 @@ export class KubeClient implements KubeApi {
         throw new UnexpectedAnswerError(this.server.origin, request.method, url.pathname, statusCode, redact(text, this.secrets));
       }
     }
-    throw new ApiError(statusCode, parseStatus(redact(text, this.secrets)), request.method, url.pathname, this.server.origin);
+    throw new ApiError(statusCode, parseStatus(statusCode, redact(text, this.secrets)), request.method, url.pathname, this.server.origin);
   }
 
   private send(method: KubeRequest['method'], url: URL, body: Buffer | undefined, contentType: string | undefined): Promise<Answer> {
@@ -206,14 +206,21 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function parseStatus(text: string): ApiStatus {
+/** Start of a non-Kubernetes answer kept in a message. */
+const PAGE_START_LENGTH = 60;
+
+function parseStatus(statusCode: number, text: string): ApiStatus {
   try {
     const parsed: unknown = JSON.parse(text);
     if (parsed && typeof parsed === 'object') return parsed as ApiStatus;
   } catch {
-    // Not JSON (a proxy's HTML page, say): keep the first line as the message.
+    // Not JSON: see below.
   }
-  return { message: text.split('\n')[0]?.slice(0, 200) ?? '' };
+  // A load balancer's or proxy's page (its first line is often just "<html>"): the status line, then the start of the page.
+  const page = text.replace(/\s+/g, ' ').trim();
+  const statusLine = `${statusCode} ${http.STATUS_CODES[statusCode] ?? ''}`.trim();
+  if (!page) return { message: statusLine };
+  return { message: `${statusLine} (not a Kubernetes answer: "${page.slice(0, PAGE_START_LENGTH)}${page.length > PAGE_START_LENGTH ? '…' : ''}")` };
 }
 
 function defaultVerb(method: KubeRequest['method']): RequestVerb {

@@ -70,16 +70,18 @@ test('a server that resets connections: one line, exit 1', async () => {
   assert.match(run.stderr, new RegExp(`error: cannot reach the API server http://127.0.0.1:${port}: (connection reset|socket hang up)`));
 });
 
-test('a non-Kubernetes server answering HTML 502: the status line is reported, exit 1', async () => {
+test('a load balancer answering its HTML 502 page: the status line and the start of the page, one line, exit 1', async () => {
   const proxy = http.createServer((_request, response) => {
     response.writeHead(502, { 'Content-Type': 'text/html' });
-    response.end('<html>Bad Gateway</html>\n');
+    // nginx's page: its first line alone ("<html>") says nothing.
+    response.end('<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n');
   });
   const port = await listen(proxy);
+  openServers.push(proxy);
   const run = await runFailover(['activate', '-v', '--kubeconfig', kubeconfigFor(`http://127.0.0.1:${port}`)], {});
-  proxy.close();
   assert.is(run.code, 1);
-  assert.match(run.stderr, 'error: <html>Bad Gateway</html>');
+  assert.equal(run.stderr.split('\n').filter((line) => line.startsWith('error:')), ['error: 502 Bad Gateway (not a Kubernetes answer: "<html> <head><title>502 Bad Gateway</title></head> <body> <c…")']);
+  assert.not.match(run.stderr, /\n\s+at /);
   assert.is(run.stdout, '');
 });
 
