@@ -121,10 +121,8 @@ function selectionGap(schedule: KubeObject, input: ActivationInput, unfiltered: 
   return `-l selects ${chosen} of the ${actedOn.length} workloads to ${direction} in ${where}${notSelected}`;
 }
 
-const SYSTEM_REASON = {
-  activate: 'system namespace: only -n reaches it',
-  deactivate: 'system namespace: only -n with --force reaches it',
-} as const;
+/** Why -A leaves a system namespace out (and -n alone refuses one for deactivate). */
+const SYSTEM_REASON = "system namespace (Kubernetes' own)";
 
 function scopeFor(input: ActivationInput, request: ActivationRequest): NamespaceScope[] {
   const named = request.namespaces.all ? undefined : new Set(request.namespaces.names);
@@ -136,7 +134,7 @@ function scopeFor(input: ActivationInput, request: ActivationRequest): Namespace
       if (!named && isSystemNamespace(namespace)) {
         // Every cluster runs its own workloads there: worth a line only when some carry Stork's record.
         const wouldAct = input.workloads.some(({ object, resourceKey }) => object.metadata.namespace === namespace && planObject(object, resourceKey, 'activate', input.registeredKinds).action !== 'skipped');
-        return wouldAct ? [{ namespace, included: false, reason: SYSTEM_REASON.activate, explicit: false }] : [];
+        return wouldAct ? [{ namespace, included: false, reason: SYSTEM_REASON, explicit: false }] : [];
       }
       return [{ namespace, included: true, reason: named ? 'named with -n' : 'holds workloads', explicit: Boolean(named) }];
     });
@@ -153,8 +151,8 @@ function scopeFor(input: ActivationInput, request: ActivationRequest): Namespace
     const reason = entry?.reason ?? 'unknown namespace';
     if (isSystemNamespace(namespace)) {
       // Whatever a schedule lists: scaling down kube-system takes the cluster down with the apps.
-      if (request.force && named) return { namespace, included: true, reason: `${SYSTEM_REASON.deactivate}; included because of --force`, explicit: true, forced: true };
-      return { namespace, included: false, reason: SYSTEM_REASON.deactivate, explicit: Boolean(named) };
+      if (request.force && named) return { namespace, included: true, reason: `${SYSTEM_REASON}; included because of --force`, explicit: true, forced: true };
+      return { namespace, included: false, reason: SYSTEM_REASON, explicit: Boolean(named) };
     }
     if (isProtected) return { namespace, included: true, reason, explicit: Boolean(named) };
     if (request.force && named) return { namespace, included: true, reason: `${reason}; included because of --force`, explicit: true, forced: true };

@@ -49,7 +49,7 @@ export function renderActivationTable(report: ChangeReport, colors: Palette, ver
     const system = excluded.filter((namespace) => isSystemNamespace(namespace.name)).map((namespace) => namespace.name);
     const unprotected = excluded.filter((namespace) => !isSystemNamespace(namespace.name)).map((namespace) => namespace.name);
     if (unprotected.length > 0) lines.push(terminalSafe(`left out (not protected by Stork): ${unprotected.join(', ')}`));
-    if (system.length > 0) lines.push(`left out (system namespace; only -n with${report.verb === 'deactivate' ? ' --force' : ''} reaches it): ${system.join(', ')}`);
+    if (system.length > 0) lines.push(`left out (system namespace; only -n${report.verb === 'deactivate' ? ' with --force' : ''} reaches it): ${system.join(', ')}`);
   }
   lines.push(summaryLine(report, colors, verbose));
   return `${lines.join('\n')}\n`;

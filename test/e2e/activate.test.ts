@@ -173,13 +173,13 @@ test('deactivate: unprotected namespaces refused with -n (unless --force) and le
   assert.is(all.code, 0, all.stderr);
   // The dry run shows the fence: each namespace, in or out, and why.
   assert.match(all.stdout, /^NAMESPACE\s+SCOPE\s+WHY$/m);
-  assert.match(all.stdout, /^kube-system\s+left out\s+system namespace: only -n with --force reaches it$/m);
+  assert.match(all.stdout, /^kube-system\s+left out\s+system namespace \(Kubernetes' own\)$/m);
   assert.match(all.stdout, new RegExp(`^${ns}\\s+left out\\s+not protected`, 'm'));
   assert.is((await rest.get<Obj>(dep(ns, 'tool'))).spec.replicas, 2);
   const real = await runFailover(['deactivate', '-A', '--context', 'source', '--wait=false'], box.env);
   assert.is(real.code, 0, real.stderr);
-  assert.match(real.stdout, /left out \(not protected by Stork\): .*kube-system/);
-  assert.match(real.stdout, new RegExp(`left out .*${ns}`));
+  assert.match(real.stdout, 'left out (system namespace; only -n with --force reaches it): kube-system');
+  assert.match(real.stdout, new RegExp(`left out \\(not protected by Stork\\): .*${ns}`));
   assert.is((await rest.get<Obj>(dep('kube-system', 'dns-sim'))).spec.replicas, 2);
   assert.is((await rest.get<Obj>(dep(ns, 'tool'))).spec.replicas, 2);
   const forced = await runFailover(['deactivate', '-n', ns, '--context', 'source', '--force', '--wait=false'], box.env);

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createIn, deployment, ensureNamespace, MIGRATION_REPLICAS } from '../../scripts/sandbox/seeds';
 import { runFailover } from './cliHarness';
-import { startFaultProxy, statusBody, type FaultAnswer, type FaultProxy, type SeenRequest } from '../support/faultProxy';
+import { startFaultProxy, statusBody, type FaultAnswer, type FaultProxy, type SeenRequest } from '../support/answerFaultProxy';
 import { writeKubeconfig } from '../support/kubeconfig';
 import { closeClients, sandbox, uniqueNamespace } from '../support/sandbox';
 

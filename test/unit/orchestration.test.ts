@@ -328,4 +328,18 @@ test('wait: an interrupt ends it at once with what it saw', async () => {
   assert.ok(api.log.length <= 4, `${api.log.length} reads`);
 });
 
+test('circuit breaker: once a request went unanswered, new ones wait for those in flight, so no more go out than were already out', async () => {
+  const names = Array.from({ length: 12 }, (_, index) => `app-${index}`);
+  const api = apiWith(...names.map((name) => standby(name, '2')));
+  api.before = async (request) => {
+    if (request.method !== 'PATCH') return;
+    await new Promise((resolve) => setTimeout(resolve, 5 + api.log.length));
+    throw timeout();
+  };
+  const results = await applyPlans(new CircuitBreaker(api), resources, names.map((name) => replan(standby(name, '2'))), { serverDryRun: false, concurrency: 4, replan });
+  assert.is(results.filter((result) => result.outcome === 'unknown').length, 4);
+  assert.is(results.filter((result) => result.outcome === 'not-attempted').length, 8);
+  assert.is(api.log.filter((entry) => entry.method === 'PATCH').length, 4);
+});
+
 test.run();
