@@ -71,6 +71,20 @@ export function resultToken(result: ObjectResult, dryRun: DryRunMode): ResultTok
   return result.outcome === 'changed' && dryRun !== 'none' ? 'would-change' : result.outcome;
 }
 
+/** One object's row: what it is, its change, its result token and note. */
+export function reportRow(result: ObjectResult, dryRun: DryRunMode): ObjectReportRow {
+  const row: ObjectReportRow = {
+    namespace: result.plan.ref.namespace ?? '',
+    kind: result.plan.ref.kind,
+    name: result.plan.ref.name,
+    from: result.plan.from,
+    to: result.plan.to,
+    result: resultToken(result, dryRun),
+  };
+  if (result.message) row.message = result.message;
+  return row;
+}
+
 export function buildChangeReport(args: {
   verb: ChangeReport['verb'];
   context: string;
@@ -82,17 +96,8 @@ export function buildChangeReport(args: {
 }): ChangeReport {
   const summary: ResultSummary = { changed: 0, wouldChange: 0, unchanged: 0, skipped: 0, failed: 0, unknown: 0, notAttempted: 0 };
   const objects = args.results.map((result): ObjectReportRow => {
-    const token = resultToken(result, args.dryRun);
-    summary[SUMMARY_KEYS[token]] += 1;
-    const row: ObjectReportRow = {
-      namespace: result.plan.ref.namespace ?? '',
-      kind: result.plan.ref.kind,
-      name: result.plan.ref.name,
-      from: result.plan.from,
-      to: result.plan.to,
-      result: token,
-    };
-    if (result.message) row.message = result.message;
+    const row = reportRow(result, args.dryRun);
+    summary[SUMMARY_KEYS[row.result]] += 1;
     if (result.patch) row.patch = result.patch;
     return row;
   });
