@@ -41,6 +41,14 @@ function blobMaker(catalogue: RuntimeCatalogue, log: ToolLog): string {
   return node;
 }
 
+function uncommittedChanges(): boolean {
+  try {
+    return execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+  } catch {
+    return false; // not a git checkout: SOURCE_DATE_EPOCH dates the archives
+  }
+}
+
 async function main(): Promise<void> {
   const catalogue = readCatalogue();
   const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
@@ -49,8 +57,7 @@ async function main(): Promise<void> {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const log = new ToolLog(path.join(out, 'release.log'));
-  const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoRoot, encoding: 'utf8' }).trim();
-  if (dirty) console.error(`warning  uncommitted changes: the archives are stamped with the last commit's date but hold the working tree`);
+  if (uncommittedChanges()) console.error(`warning  uncommitted changes: the archives are stamped with the last commit's date but hold the working tree`);
 
   const work = mkdtempSync(path.join(out, '.work-'));
   try {
