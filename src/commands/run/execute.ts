@@ -25,7 +25,8 @@ import { RunRecorder } from '../../failover/recorder';
 import { Journal } from '../../io/journal';
 import { interruptSignalOf } from '../../core/interrupt';
 import { activationTargets, sourceScaleDownPlans, sourceStillRuns } from '../../failover/sourceScope';
-import { STAGE_DISPLAY, type FailoverStageName } from '../../failover/stages';
+import { FAILOVER_STAGES, STAGE_DISPLAY } from '../../failover/stages';
+import { StorkAnnotation } from '../../stork/annotations';
 import { MIGRATION_KEY, MIGRATION_SCHEDULE_KEY, StorkKinds } from '../../stork/kinds';
 import { migratedNamespaces, schedulePolicyName } from '../../stork/migrationSchedule';
 import { policyWindowMs } from '../../stork/schedulePolicy';
@@ -107,22 +108,23 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
     namespaceResults: [],
     warnings,
   };
+  // Every stage has its line in the report: those the run never reached are NotStarted.
+  const completeStages = (fields: { message?: string }): void => {
+    for (const name of ['ScaleDownSource', 'WaitAfterScaleDown', 'LastMileMigration', 'ScaleUpDestination'] as const) {
+      if (!stages.some((stage) => stage.name === name)) stages.push(stageReport(name, name === 'ScaleUpDestination' ? 'destination' : 'source', 'NotStarted', deps.clock.now(), deps.clock.now(), fields));
+    }
+    stages.sort((a, b) => FAILOVER_STAGES.indexOf(a.name) - FAILOVER_STAGES.indexOf(b.name));
+  };
   const finish = (): RunOutcome => {
     if (deps.signal.aborted) {
       recorder.end('Interrupted');
-      for (const name of ['ScaleDownSource', 'WaitAfterScaleDown', 'LastMileMigration', 'ScaleUpDestination'] as const) {
-        if (!stages.some((stage) => stage.name === name)) stages.push(stageReport(name, name === 'ScaleUpDestination' ? 'destination' : 'source', 'NotStarted', deps.clock.now(), deps.clock.now(), { message: 'interrupted' }));
-      }
-      stages.sort((a, b) => order(a.name) - order(b.name));
+      completeStages({ message: 'interrupted' });
       const last = [...stages].reverse().find((stage) => stage.status !== 'NotStarted');
       const next = recorder.file ? `; run "kubectl failover run --resume ${options.runId}" to finish, or "kubectl failover undo ${options.runId}" to put both clusters back` : '';
       return { report, verdict: 'failed', results, interruption: { signal: interruptSignalOf(deps.signal), message: `interrupted in ${last?.name ?? 'Validations'}${next}` } };
     }
     if (globals.dryRun === 'none') recorder.end(report.outcome);
-    for (const name of ['ScaleDownSource', 'WaitAfterScaleDown', 'LastMileMigration', 'ScaleUpDestination'] as const) {
-      if (!stages.some((stage) => stage.name === name)) stages.push(stageReport(name, name === 'ScaleUpDestination' ? 'destination' : 'source', 'NotStarted', deps.clock.now(), deps.clock.now()));
-    }
-    stages.sort((a, b) => order(a.name) - order(b.name));
+    completeStages({});
     return { report, verdict: failoverVerdict(report), results };
   };
 
@@ -258,10 +260,6 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
   return finish();
 }
 
-function order(name: FailoverStageName): number {
-  return ['Validations', 'ScaleDownSource', 'WaitAfterScaleDown', 'LastMileMigration', 'ScaleUpDestination', 'ScaleUpSource', 'Final'].indexOf(name);
-}
-
 function seconds(started: number, deps: CommandDeps): string {
   return `${((deps.clock.now() - started) / 1000).toFixed(1)}s`;
 }
@@ -275,7 +273,7 @@ async function prepare(options: RunOptions, deps: CommandDeps, validating: Phase
     options.schedule.namespace = scheduleNamespace;
     report.schedule = `${scheduleNamespace}/${options.schedule.name}`;
     const scope = await resolveScheduleScope(destination.api, options.destinationContext, options.schedule, scheduleNamespace);
-    if (scope.schedule.metadata.annotations?.['stork.libopenstorage.org/static-copy'] !== 'true') {
+    if (scope.schedule.metadata.annotations?.[StorkAnnotation.staticCopy] !== 'true') {
       throw new UsageError(`migrationschedule ${scheduleNamespace}/${options.schedule.name} on context ${options.destinationContext} is not a static copy made by Stork: ensure that the failover is run against the cluster you want to fail over to (--destination-context)`);
     }
     warnings.push(...scope.warnings);
@@ -310,7 +308,7 @@ async function prepare(options: RunOptions, deps: CommandDeps, validating: Phase
   const sourcePlan = planActivation(snapshot, { direction: 'deactivate', namespaces: sourceSelection, force: true });
   const migrating = schedulesMigrating(snapshot.schedules, new Set(namespaces), snapshot.namespaces);
   const schedules = (options.schedule ? migrating.filter((schedule) => schedule.metadata.name === options.schedule?.name && schedule.metadata.namespace === options.schedule.namespace) : migrating).filter(
-    (schedule) => schedule.metadata.annotations?.['stork.libopenstorage.org/static-copy'] !== 'true',
+    (schedule) => schedule.metadata.annotations?.[StorkAnnotation.staticCopy] !== 'true',
   );
   const plans = sourceScaleDownPlans(sourcePlan, activationTargets(destinationPlan), schedules);
   prepared.source = { session: sourceSession, snapshot, plans, schedules };
