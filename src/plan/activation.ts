@@ -9,6 +9,7 @@ import type { Direction, NamespaceSelection, ObjectPlan, Workload } from './type
 import type { RegisteredKind } from '../stork/applicationRegistration';
 import { CRONJOB_KEY, MIGRATION_SCHEDULE_KEY, SCALED_WORKLOAD_KEYS, VIRTUAL_MACHINE_KEY } from '../stork/kinds';
 import type { NamespaceInfo } from '../stork/migrationSchedule';
+import type { ScheduledNamespace } from './scheduleScope';
 import { namespaceProtection, schedulesMigrating } from './protection';
 
 export interface ActivationRequest {
@@ -16,6 +17,11 @@ export interface ActivationRequest {
   namespaces: NamespaceSelection;
   /** deactivate: act on namespaces Stork does not protect. */
   force: boolean;
+  /**
+   * -m: the MigrationSchedule that chose the namespaces (request.namespaces), with each of its
+   * namespaces in or out and why. Each one it migrates counts as protected by it.
+   */
+  schedule?: { object: KubeObject; namespaces: readonly ScheduledNamespace[] };
 }
 
 export interface NamespaceScope {
@@ -59,7 +65,7 @@ export function planObject(object: KubeObject, resourceKey: string, direction: D
 
 /**
  * Decides what activate/deactivate will change: pure, from what was read. Deactivation is limited
- * to namespaces Stork protects (see scope.ts) unless --force; activation only ever touches objects
+ * to namespaces Stork protects (see protection.ts) unless --force; activation only ever touches objects
  * Stork annotated, so it needs no such fence.
  */
 export function planActivation(input: ActivationInput, request: ActivationRequest): ActivationPlan {
@@ -74,13 +80,22 @@ export function planActivation(input: ActivationInput, request: ActivationReques
   const actedOn = request.namespaces.all
     ? new Set(workloadPlans.filter((plan) => plan.action !== 'skipped').map((plan) => plan.ref.namespace ?? ''))
     : included;
-  const schedulePlans = schedulesMigrating(input.schedules, actedOn, input.namespaces)
+  const schedulePlans = schedulesMigrating(withScopingSchedule(input.schedules, request), actedOn, input.namespaces)
     .map((schedule) => planScheduleActivation(schedule, MIGRATION_SCHEDULE_KEY, request.direction))
     .sort(byNamespaceKindName);
   return { direction: request.direction, scope, objects: [...workloadPlans, ...schedulePlans] };
 }
 
+/** The schedule -m named is always among those considered, even where schedules could only be read per namespace. */
+function withScopingSchedule(schedules: readonly KubeObject[], request: ActivationRequest): readonly KubeObject[] {
+  const scoping = request.schedule?.object;
+  if (!scoping || schedules.some((schedule) => schedule.metadata.namespace === scoping.metadata.namespace && schedule.metadata.name === scoping.metadata.name)) return schedules;
+  return [...schedules, scoping];
+}
+
 function scopeFor(input: ActivationInput, request: ActivationRequest): NamespaceScope[] {
+  // A namespace the schedule migrates is protected by that very schedule: deactivate's fence is met.
+  if (request.schedule) return request.schedule.namespaces.map((entry) => ({ ...entry, explicit: false }));
   const named = request.namespaces.all ? undefined : new Set(request.namespaces.names);
   const candidates = named
     ? [...named]

@@ -23,8 +23,8 @@ function colourResult(row: ObjectReportRow, colors: Palette): string {
 export function renderActivationTable(report: ChangeReport, colors: Palette, verbose: boolean): string {
   const shown = report.objects.filter((row) => verbose || row.result !== 'skipped');
   const lines: string[] = [];
-  // Deactivation is fenced to namespaces Stork protects: a dry run (or -v) shows the fence and why.
-  const showScope = report.verb === 'deactivate' && (verbose || report.dryRun !== 'none') && report.namespaces.length > 0;
+  // Deactivation is fenced to namespaces Stork protects, and -m chooses namespaces by schedule: a dry run (or -v) shows the scope and why.
+  const showScope = (report.verb === 'deactivate' || report.migrationSchedule !== undefined) && (verbose || report.dryRun !== 'none') && report.namespaces.length > 0;
   if (showScope) {
     const rows = report.namespaces.map((namespace) => [namespace.name, namespace.included ? 'included' : colors.dim('left out'), namespace.reason]);
     lines.push(renderTable(['NAMESPACE', 'SCOPE', 'WHY'], rows).trimEnd(), '');
@@ -41,7 +41,8 @@ export function renderActivationTable(report: ChangeReport, colors: Palette, ver
   }
   const excluded = report.namespaces.filter((namespace) => !namespace.included);
   if (excluded.length > 0 && !showScope) {
-    lines.push(`left out (not protected by Stork): ${excluded.map((namespace) => namespace.name).join(', ')}`);
+    const why = report.migrationSchedule ? `of migrationschedule ${report.migrationSchedule}` : '(not protected by Stork)';
+    lines.push(`left out ${why}: ${excluded.map((namespace) => namespace.name).join(', ')}`);
   }
   lines.push(summaryLine(report, colors, verbose));
   return `${lines.join('\n')}\n`;

@@ -47,6 +47,8 @@ export interface ChangeReport {
   verb: Direction | 'suspend' | 'resume';
   context: string;
   dryRun: DryRunMode;
+  /** -m: "namespace/name" of the MigrationSchedule whose namespaces were in scope. */
+  migrationSchedule?: string;
   namespaces: Array<{ name: string; included: boolean; reason: string }>;
   objects: ObjectReportRow[];
   summary: ResultSummary;
@@ -77,6 +79,7 @@ export function buildChangeReport(args: {
   results: readonly ObjectResult[];
   wait?: WaitResult | undefined;
   warnings: readonly string[];
+  migrationSchedule?: string | undefined;
 }): ChangeReport {
   const summary: ResultSummary = { changed: 0, wouldChange: 0, unchanged: 0, skipped: 0, failed: 0, unknown: 0, notAttempted: 0 };
   const objects = args.results.map((result): ObjectReportRow => {
@@ -100,6 +103,7 @@ export function buildChangeReport(args: {
     verb: args.verb,
     context: args.context,
     dryRun: args.dryRun,
+    ...(args.migrationSchedule ? { migrationSchedule: args.migrationSchedule } : {}),
     namespaces: args.scope.map((entry) => ({ name: entry.namespace, included: entry.included, reason: entry.reason })),
     objects,
     summary,

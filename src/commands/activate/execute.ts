@@ -12,7 +12,8 @@ import { planActivation, planObject } from '../../plan/activation';
 import { FIELD_MANAGER, FORCED_FIELD_MANAGER } from '../../plan/protection';
 import type { Direction } from '../../plan/types';
 import { buildChangeReport, changeVerdict, type ChangeReport } from '../../report/activationReport';
-import { describeSelection, selectionFor } from '../shared';
+import { describeSelection, readScheduleScope, selectionFor } from '../shared';
+import { scheduleName, type ScheduleReference } from '../../plan/scheduleScope';
 
 export interface ActivationOptions {
   globals: GlobalOptions;
@@ -22,6 +23,8 @@ export interface ActivationOptions {
   concurrency: number;
   /** deactivate: act on a namespace named with -n that Stork does not protect. */
   force: boolean;
+  /** -m: act on the namespaces this MigrationSchedule migrates (or a subset). */
+  schedule?: ScheduleReference | undefined;
 }
 
 export interface ActivationOutcome extends CommandOutcome<ChangeReport> {
@@ -37,16 +40,17 @@ export interface ActivationOutcome extends CommandOutcome<ChangeReport> {
 export async function executeActivation(options: ActivationOptions, deps: CommandDeps): Promise<ActivationOutcome> {
   const { globals, direction } = options;
   const { api, kubeContext } = await deps.cluster();
-  const selection = selectionFor(globals, kubeContext);
+  const scoped = options.schedule ? await readScheduleScope(api, kubeContext, globals, options.schedule, deps) : undefined;
+  const selection = scoped?.selection ?? selectionFor(globals, kubeContext);
   const where = `${describeSelection(selection)}, context ${kubeContext.contextName}`;
 
   const reading = deps.progress.start(`Reading ${where}`);
   const snapshot = await failPhaseOnError(reading, `Could not read ${where}`, () => collectSnapshot(api, { namespaces: selection, labelSelector: globals.selector }));
   reading.succeed(`Read ${snapshot.workloads.length} workloads and ${snapshot.schedules.length} MigrationSchedules (${where})`);
-  const warnings = [...snapshot.warnings];
+  const warnings = [...(scoped?.warnings ?? []), ...snapshot.warnings];
   if (!snapshot.storkInstalled) warnings.push('Stork CRDs are not installed on this cluster: no MigrationSchedule is updated');
 
-  const plan = planActivation(snapshot, { direction, namespaces: selection, force: options.force });
+  const plan = planActivation(snapshot, { direction, namespaces: selection, force: options.force, ...(scoped ? { schedule: { object: scoped.schedule, namespaces: scoped.namespaces } } : {}) });
   const refused = plan.scope.find((entry) => entry.explicit && !entry.included);
   if (refused) throw new UsageError(`refusing to deactivate namespace "${refused.namespace}": ${refused.reason}; pass --force to deactivate it anyway`);
 
@@ -76,7 +80,7 @@ export async function executeActivation(options: ActivationOptions, deps: Comman
   }
 
   const wait = globals.dryRun === 'none' && options.wait ? await waitForTargets(options, deps, api, snapshot.resources, results) : undefined;
-  const report = buildChangeReport({ verb: direction, context: kubeContext.contextName, dryRun: globals.dryRun, scope: plan.scope, results, wait, warnings });
+  const report = buildChangeReport({ verb: direction, context: kubeContext.contextName, dryRun: globals.dryRun, scope: plan.scope, results, wait, warnings, migrationSchedule: scoped ? scheduleName(scoped.schedule) : undefined });
   return { report, verdict: changeVerdict(report), results };
 }
 

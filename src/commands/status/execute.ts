@@ -10,13 +10,16 @@ import { listAllowed } from '../../kube/list';
 import { crossClusterWarnings, namespaceStatuses, type NamespaceStatus } from '../../plan/statusModel';
 import type { NamespaceSelection } from '../../plan/types';
 import { StorkKinds } from '../../stork/kinds';
-import { selectionFor } from '../shared';
+import { readScheduleScope, selectionFor } from '../shared';
+import type { ScheduleReference } from '../../plan/scheduleScope';
 
 export interface StatusOptions {
   globals: GlobalOptions;
   /** Source and/or destination contexts; empty: the --context cluster alone. */
   contexts: string[];
   staleFactor: number;
+  /** -m: the namespaces this MigrationSchedule migrates (resolved on each cluster: its selectors match there). */
+  schedule?: ScheduleReference | undefined;
 }
 
 /** A cluster of the pair that did not answer: the other one is still reported. */
@@ -30,6 +33,8 @@ export interface StatusReport {
   kind: 'StatusReport';
   namespaces: NamespaceStatus[];
   unreachable?: UnreachableCluster[];
+  /** Printed on stderr too: namespaces of the -m schedule that a cluster does not have. */
+  warnings?: string[];
 }
 
 const HPA = { group: 'autoscaling', kind: 'HorizontalPodAutoscaler', versions: ['v1'] };
@@ -80,11 +85,14 @@ export async function executeStatus(options: StatusOptions, deps: CommandDeps): 
   const contexts: Array<string | undefined> = options.contexts.length > 0 ? options.contexts : [undefined];
   const now = deps.clock.now();
   const unreachable: UnreachableCluster[] = [];
+  const warnings: string[] = [];
   const perCluster = await Promise.all(
     contexts.map(async (name): Promise<NamespaceStatus[] | undefined> => {
       const { api, kubeContext } = await deps.cluster(name);
-      const selection = selectionFor(options.globals, kubeContext);
       try {
+        const scoped = options.schedule ? await readScheduleScope(api, kubeContext, options.globals, options.schedule, deps) : undefined;
+        warnings.push(...(scoped?.warnings ?? []));
+        const selection = scoped?.selection ?? selectionFor(options.globals, kubeContext);
         return await readCluster(api, kubeContext.contextName, selection, options, now);
       } catch (error) {
         if (error instanceof UsageError || contexts.length < 2) throw error;
@@ -96,5 +104,6 @@ export async function executeStatus(options: StatusOptions, deps: CommandDeps): 
   if (perCluster.length === 2 && perCluster[0] && perCluster[1]) crossClusterWarnings(perCluster[0], perCluster[1]);
   const report: StatusReport = { apiVersion: REPORT_API_VERSION, kind: 'StatusReport', namespaces: perCluster.flatMap((statuses) => statuses ?? []) };
   if (unreachable.length > 0) report.unreachable = unreachable;
+  if (warnings.length > 0) report.warnings = warnings;
   return { report, verdict: unreachable.length > 0 ? 'failed' : 'succeeded' };
 }
