@@ -1,15 +1,19 @@
 import { kindKey } from '../kube/discovery';
 import type { KubeObject } from '../kube/objects';
 import { planCronJob } from './rules/cronJob';
+import { planIbpObject } from './rules/ibp';
 import { planScheduleActivation } from './rules/migrationSchedule';
 import { planRegisteredResource } from './rules/registeredResource';
 import { planScaledWorkload } from './rules/scaledWorkload';
 import { planVirtualMachine } from './rules/virtualMachine';
 import type { Direction, NamespaceSelection, ObjectPlan, Workload } from './types';
 import type { RegisteredKind } from '../stork/applicationRegistration';
-import { CRONJOB_KEY, MIGRATION_SCHEDULE_KEY, SCALED_WORKLOAD_KEYS, VIRTUAL_MACHINE_KEY } from '../stork/kinds';
+import { CRONJOB_KEY, IBP_KEYS, MIGRATION_SCHEDULE_KEY, SCALED_WORKLOAD_KEYS, VIRTUAL_MACHINE_KEY } from '../stork/kinds';
 import type { NamespaceInfo } from '../stork/migrationSchedule';
 import type { ScheduledNamespace } from './scheduleScope';
+import type { FollowUp } from './followUps';
+import { planRegisteredPods } from './registeredPods';
+import { planStash, type StashInput } from './stash';
 import { namespaceProtection, schedulesMigrating } from './protection';
 
 export interface ActivationRequest {
@@ -37,8 +41,10 @@ export interface NamespaceScope {
 export interface ActivationPlan {
   direction: Direction;
   scope: NamespaceScope[];
-  /** Workloads first, then MigrationSchedules. */
+  /** Workloads (and stashed resources to create) first, then MigrationSchedules. */
   objects: ObjectPlan[];
+  /** Writes that wait for one of `objects` to be written: pods of suspended resources, PVCs of re-created ones. */
+  followUps: FollowUp[];
 }
 
 export interface ActivationInput {
@@ -46,6 +52,10 @@ export interface ActivationInput {
   schedules: readonly KubeObject[];
   namespaces: readonly NamespaceInfo[];
   registeredKinds: readonly RegisteredKind[];
+  /** deactivate: the pods of namespaces holding registered resources whose registration names a podsPath. */
+  pods?: readonly KubeObject[];
+  /** activate: Stork's stashed resources. */
+  stash?: StashInput;
 }
 
 /**
@@ -57,6 +67,7 @@ export function planObject(object: KubeObject, resourceKey: string, direction: D
   const registered = registeredKinds.find((kind) => kindKey(kind.group, kind.kind) === resourceKey);
   if (registered) return planRegisteredResource(object, resourceKey, direction, registered);
   if (SCALED_WORKLOAD_KEYS.has(resourceKey)) return planScaledWorkload(object, resourceKey, direction);
+  if (IBP_KEYS.has(resourceKey)) return planIbpObject(object, resourceKey, direction);
   if (resourceKey === CRONJOB_KEY) return planCronJob(object, resourceKey, direction);
   if (resourceKey === VIRTUAL_MACHINE_KEY) return planVirtualMachine(object, resourceKey, direction);
   if (resourceKey === MIGRATION_SCHEDULE_KEY) return planScheduleActivation(object, resourceKey, direction);
@@ -75,15 +86,18 @@ export function planActivation(input: ActivationInput, request: ActivationReques
     .filter(({ object }) => included.has(object.metadata.namespace ?? ''))
     .map(({ object, resourceKey }) => planObject(object, resourceKey, request.direction, input.registeredKinds))
     .sort(byNamespaceKindName);
+  const stash = request.direction === 'activate' && input.stash ? planStash(input.stash, included) : { creates: [], followUps: [] };
+  const podFollowUps = request.direction === 'deactivate' ? planRegisteredPods(workloadPlans, input.registeredKinds, input.pods ?? []) : [];
+  const objectPlans = [...workloadPlans, ...stash.creates].sort(byNamespaceKindName);
 
   // Schedules follow the namespaces that were acted on: the named ones, or with -A those holding migrated workloads.
   const actedOn = request.namespaces.all
-    ? new Set(workloadPlans.filter((plan) => plan.action !== 'skipped').map((plan) => plan.ref.namespace ?? ''))
+    ? new Set(objectPlans.filter((plan) => plan.action !== 'skipped').map((plan) => plan.ref.namespace ?? ''))
     : included;
   const schedulePlans = schedulesMigrating(withScopingSchedule(input.schedules, request), actedOn, input.namespaces)
     .map((schedule) => planScheduleActivation(schedule, MIGRATION_SCHEDULE_KEY, request.direction))
     .sort(byNamespaceKindName);
-  return { direction: request.direction, scope, objects: [...workloadPlans, ...schedulePlans] };
+  return { direction: request.direction, scope, objects: [...objectPlans, ...schedulePlans], followUps: [...stash.followUps, ...podFollowUps] };
 }
 
 /** The schedule -m named is always among those considered, even where schedules could only be read per namespace. */
@@ -97,11 +111,10 @@ function scopeFor(input: ActivationInput, request: ActivationRequest): Namespace
   // A namespace the schedule migrates is protected by that very schedule: deactivate's fence is met.
   if (request.schedule) return request.schedule.namespaces.map((entry) => ({ ...entry, explicit: false }));
   const named = request.namespaces.all ? undefined : new Set(request.namespaces.names);
-  const candidates = named
-    ? [...named]
-    : [...new Set(input.workloads.map(({ object }) => object.metadata.namespace ?? ''))].filter((namespace) => namespace !== '').sort();
+  const holding = [...input.workloads.map(({ object }) => object.metadata.namespace ?? ''), ...(input.stash?.configMaps ?? []).map((configMap) => configMap.metadata.namespace ?? '')];
+  const candidates = named ? [...named] : [...new Set(holding)].filter((namespace) => namespace !== '').sort();
   if (request.direction === 'activate') {
-    return candidates.map((namespace) => ({ namespace, included: true, reason: named ? 'named with -n' : 'holds workloads', explicit: Boolean(named) }));
+    return candidates.map((namespace) => ({ namespace, included: true, reason: named ? 'named with -n' : 'holds workloads or stashed resources', explicit: Boolean(named) }));
   }
   const workloadObjects = input.workloads.map(({ object }) => object);
   const protection = namespaceProtection(

@@ -14,6 +14,8 @@ export interface ObjectReportRow {
   to: string;
   result: ResultToken;
   message?: string;
+  /** Only for writes that are not a JSON patch: a restored custom resource (create), a pod (delete). */
+  operation?: 'create' | 'delete';
   patch?: JsonPatchOp[];
 }
 
@@ -94,6 +96,7 @@ export function buildChangeReport(args: {
       result: token,
     };
     if (result.message) row.message = result.message;
+    if (result.plan.operation !== 'patch') row.operation = result.plan.operation;
     if (result.patch) row.patch = result.patch;
     return row;
   });
