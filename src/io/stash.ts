@@ -3,13 +3,12 @@ import { discoverKinds, type WantedKind } from '../kube/discovery';
 import { isNotFound } from '../kube/errors';
 import { listAll, listAllowed } from '../kube/list';
 import type { KubeObject } from '../kube/objects';
-import { apiVersionOf, objectPath, type ApiResource } from '../kube/resources';
+import { apiVersionOf, objectPath, splitApiVersion, type ApiResource } from '../kube/resources';
 import { stashedKindKey } from '../plan/rules/stashedResource';
 import type { StashInput } from '../plan/stash';
 import type { NamespaceSelection } from '../plan/types';
 import { CONFIGMAP_KEY, ConfigMapResource, PersistentVolumeClaimResource, PVC_KEY } from '../stork/kinds';
-import { parseStash } from '../stork/stash';
-import { StashKeys } from '../stork/stash';
+import { parseStash, StashKeys } from '../stork/stash';
 
 /**
  * Reads what activation needs for Stork's stash strategy: the ConfigMaps labelled stash-cr (one
@@ -35,9 +34,8 @@ export async function readStash(client: KubeApi, selection: NamespaceSelection, 
   });
   const wanted = new Map<string, WantedKind>();
   for (const object of stashed) {
-    const slash = object.apiVersion.indexOf('/');
-    const group = slash < 0 ? '' : object.apiVersion.slice(0, slash);
-    wanted.set(stashedKindKey(object), { group, kind: object.kind, versions: [object.apiVersion.slice(slash + 1)] });
+    const { group, version } = splitApiVersion(object.apiVersion);
+    wanted.set(stashedKindKey(object), { group, kind: object.kind, versions: [version] });
   }
   for (const [key, resource] of await discoverKinds(client, [...wanted.values()])) resources.set(key, resource);
 

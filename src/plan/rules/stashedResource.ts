@@ -1,7 +1,7 @@
 import { kindKey } from '../../kube/discovery';
 import { getPath } from '../../kube/jsonPath';
 import type { Json, JsonObject, KubeObject, OwnerReference } from '../../kube/objects';
-import type { ApiResource } from '../../kube/resources';
+import { splitApiVersion, type ApiResource } from '../../kube/resources';
 import { StashKeys, type ParsedStash, type StashedOwner } from '../../stork/stash';
 import { CONFIGMAP_KEY, PVC_KEY } from '../../stork/kinds';
 import { planFor } from '../objectPlan';
@@ -11,8 +11,7 @@ const OWNER_REFERENCES = ['metadata', 'ownerReferences'] as const;
 
 /** The discovery key of a stashed object's kind, from its apiVersion ("group/version" or "version"). */
 export function stashedKindKey(object: KubeObject): string {
-  const slash = object.apiVersion.indexOf('/');
-  return kindKey(slash < 0 ? '' : object.apiVersion.slice(0, slash), object.kind);
+  return kindKey(splitApiVersion(object.apiVersion).group, object.kind);
 }
 
 /**
@@ -42,7 +41,7 @@ function ownerJson(reference: OwnerReference): JsonObject {
   return json;
 }
 
-const groupOf = (apiVersion: string | undefined): string => (apiVersion?.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
+const groupOf = (apiVersion: string | undefined): string => splitApiVersion(apiVersion ?? '').group;
 
 /**
  * A PVC the stashed resource's original owned gets an owner reference to the re-created one (its
