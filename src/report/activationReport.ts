@@ -14,6 +14,8 @@ export interface ObjectReportRow {
   to: string;
   result: ResultToken;
   message?: string;
+  /** Only for writes that are not a JSON patch: a restored custom resource (create), a pod (delete). */
+  operation?: 'create' | 'delete';
   patch?: JsonPatchOp[];
 }
 
@@ -49,6 +51,8 @@ export interface ChangeReport {
   verb: Direction | 'suspend' | 'resume' | 'undo';
   context: string;
   dryRun: DryRunMode;
+  /** -m: "namespace/name" of the MigrationSchedule whose namespaces were in scope. */
+  migrationSchedule?: string;
   namespaces: Array<{ name: string; included: boolean; reason: string }>;
   objects: ObjectReportRow[];
   summary: ResultSummary;
@@ -82,6 +86,7 @@ export function reportRow(result: ObjectResult, dryRun: DryRunMode): ObjectRepor
     result: resultToken(result, dryRun),
   };
   if (result.message) row.message = result.message;
+  if (result.plan.operation !== 'patch') row.operation = result.plan.operation;
   return row;
 }
 
@@ -93,6 +98,7 @@ export function buildChangeReport(args: {
   results: readonly ObjectResult[];
   wait?: WaitResult | undefined;
   warnings: readonly string[];
+  migrationSchedule?: string | undefined;
 }): ChangeReport {
   const summary: ResultSummary = { changed: 0, wouldChange: 0, unchanged: 0, skipped: 0, failed: 0, unknown: 0, notAttempted: 0 };
   const objects = args.results.map((result): ObjectReportRow => {
@@ -107,6 +113,7 @@ export function buildChangeReport(args: {
     verb: args.verb,
     context: args.context,
     dryRun: args.dryRun,
+    ...(args.migrationSchedule ? { migrationSchedule: args.migrationSchedule } : {}),
     namespaces: args.scope.map((entry) => ({ name: entry.namespace, included: entry.included, reason: entry.reason })),
     objects,
     summary,
