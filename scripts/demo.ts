@@ -37,13 +37,10 @@ try {
   banner('Before: the source runs zk, the destination holds the migrated copy at 0');
   show('kubectl', ['--context', 'source', 'get', 'statefulsets,migrationschedules', '-n', 'zookeeper'], env);
   show('kubectl', ['--context', 'destination', 'get', 'statefulsets', '-n', 'zookeeper'], env);
-  banner('1. Stop replication: suspend the MigrationSchedule on the source');
-  show('kubectl', ['failover', 'suspend', '-n', 'zookeeper', '--context', 'source'], env);
-  banner('2. Stop the source: scale zk down, recording its count (server-side dry run first)');
-  show('kubectl', ['failover', 'deactivate', '-n', 'zookeeper', '--context', 'source', '--dry-run=server'], env);
-  show('kubectl', ['failover', 'deactivate', '-n', 'zookeeper', '--context', 'source'], env);
-  banner('3. Bring zookeeper up on the destination and wait until it is ready');
-  show('kubectl', ['failover', 'activate', '-n', 'zookeeper', '--context', 'destination'], env);
+  banner('The whole failover, planned first: every stage on both clusters, checked by both API servers');
+  show('kubectl', ['failover', 'run', '--from', 'source', '--to', 'destination', '-n', 'zookeeper', '--dry-run=server'], env);
+  banner('Fail zookeeper over: stop replication and the source, migrate the last mile, bring the destination up');
+  show('kubectl', ['failover', 'run', '--from', 'source', '--to', 'destination', '-n', 'zookeeper'], env);
   banner('After: pods on the destination');
   show('kubectl', ['--context', 'destination', 'get', 'pods', '-n', 'zookeeper'], env);
 } finally {

@@ -123,13 +123,32 @@ async function grantReadOnly(rest: SandboxRest): Promise<void> {
   });
 }
 
+export interface SandboxOptions {
+  /** A third API server without Stork's CRDs (default true). */
+  noStorkCluster?: boolean;
+  /** statusSimulator.ts: workload status and Pods follow spec.replicas (default true). */
+  statusSimulator?: boolean;
+  /** migrationController.ts: Migrations move through Stork's stages to Final (default true). */
+  migrationController?: boolean;
+  /** actionController.ts: failover/failback Actions move through Stork's stages (default true). */
+  actionController?: boolean;
+}
+
+/** The test-support processes startSandbox can run next to the API servers, and their log files. */
+const HELPERS = [
+  { option: 'statusSimulator', script: 'statusSimulator.ts', log: 'simulator.log' },
+  { option: 'migrationController', script: 'migrationController.ts', log: 'migration-controller.log' },
+  { option: 'actionController', script: 'actionController.ts', log: 'action-controller.log' },
+] as const;
+
 /**
  * Starts one etcd and three kube-apiservers (contexts `source` and `destination` with Stork's CRDs,
  * and `no-stork` without them, unless `noStorkCluster: false`) on loopback, with TLS, static tokens
- * and RBAC; starts the status simulator (unless `statusSimulator: false`). Everything runs
- * detached so the command returns; `stopSandbox` ends it all.
+ * and RBAC; starts the status simulator and the stand-ins for Stork's migration and action
+ * controllers (each unless its option is false). Everything runs detached so the command returns;
+ * `stopSandbox` ends it all.
  */
-export async function startSandbox(dir = defaultSandboxDir(), options: { noStorkCluster?: boolean; statusSimulator?: boolean } = {}): Promise<SandboxState> {
+export async function startSandbox(dir = defaultSandboxDir(), options: SandboxOptions = {}): Promise<SandboxState> {
   const names: readonly ClusterName[] = options.noStorkCluster === false ? CLUSTERS : ALL_CLUSTERS;
   if (existsSync(path.join(dir, 'state.json'))) {
     log(`a sandbox is already recorded in ${dir}; stopping it first`);
@@ -200,8 +219,9 @@ export async function startSandbox(dir = defaultSandboxDir(), options: { noStork
     await Promise.all([grantReadOnly(rest), cluster === NO_STORK_CLUSTER ? undefined : registerStorkCrds(rest)]);
     rest.close();
   }
-  if (options.statusSimulator !== false) {
-    pids.push(startDetached(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts', 'sandbox', 'statusSimulator.ts'), dir], path.join(dir, 'simulator.log')));
+  for (const helper of HELPERS) {
+    if (options[helper.option] === false) continue;
+    pids.push(startDetached(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts', 'sandbox', helper.script), dir], path.join(dir, helper.log)));
   }
   saveState(state);
   log(`up in ${((Date.now() - started) / 1000).toFixed(1)}s: contexts ${names.flatMap((cluster) => [cluster, `${cluster}-readonly`]).join(', ')}`);

@@ -1,13 +1,23 @@
 import type { SandboxRest } from './rest';
 
-/** Stork's CRDs as Stork registers them at runtime: v1, schema open, no status subresource. */
+export const STORK_GROUP = 'stork.libopenstorage.org';
+
+/**
+ * Stork's CRDs as Stork registers them at runtime (k8sutils.CreateCRDV1): v1, schema open
+ * (x-kubernetes-preserve-unknown-fields), no status subresource, so Stork and its clients write
+ * status with a plain update of the whole object. Migration is registered by the migration
+ * controller, Action by the action controller (Stork 24 and later).
+ */
 const STORK_CRDS = [
   { plural: 'migrations', kind: 'Migration', scope: 'Namespaced' },
   { plural: 'migrationschedules', kind: 'MigrationSchedule', scope: 'Namespaced' },
   { plural: 'clusterpairs', kind: 'ClusterPair', scope: 'Namespaced' },
   { plural: 'schedulepolicies', kind: 'SchedulePolicy', scope: 'Cluster' },
   { plural: 'applicationregistrations', kind: 'ApplicationRegistration', scope: 'Cluster' },
+  { plural: 'actions', kind: 'Action', scope: 'Namespaced' },
 ] as const;
+
+export type StorkPlural = (typeof STORK_CRDS)[number]['plural'];
 
 export function crdManifest(group: string, plural: string, kind: string, scope: string, version = 'v1alpha1'): unknown {
   return {
@@ -23,17 +33,58 @@ export function crdManifest(group: string, plural: string, kind: string, scope: 
   };
 }
 
-export async function registerCrd(rest: SandboxRest, manifest: unknown): Promise<void> {
-  await rest.ensure('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', manifest);
-  const name = (manifest as { metadata: { name: string } }).metadata.name;
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const crd = await rest.get<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
-    if (crd.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True')) return;
+async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 150; attempt++) {
+    if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`CRD ${name} did not become Established`);
+  throw new Error(`${what} within 15s`);
+}
+
+/** Whether the API server's discovery lists `plural` in group/version (it follows CRD changes with a short lag). */
+async function discovered(rest: SandboxRest, group: string, version: string, plural: string): Promise<boolean> {
+  const list = await rest.find<{ resources: Array<{ name: string }> }>(`/apis/${group}/${version}`);
+  return Boolean(list?.resources.some((resource) => resource.name === plural));
+}
+
+export async function registerCrd(rest: SandboxRest, manifest: unknown): Promise<void> {
+  await rest.ensure('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', manifest);
+  const { metadata, spec } = manifest as { metadata: { name: string }; spec: { group: string; names: { plural: string }; versions: Array<{ name: string }> } };
+  await waitFor(`CRD ${metadata.name} did not become Established`, async () => {
+    const crd = await rest.get<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${metadata.name}`);
+    return Boolean(crd.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True'));
+  });
+  const version = spec.versions[0]?.name ?? 'v1alpha1';
+  await waitFor(`${spec.names.plural}.${spec.group} did not appear in discovery`, () => discovered(rest, spec.group, version, spec.names.plural));
+}
+
+/**
+ * Deletes a CRD (and so every object of it) and waits until the server no longer serves it, in
+ * discovery too. Objects still holding finalizers are released first, so nothing waits for a
+ * controller that may not run.
+ */
+export async function unregisterCrd(rest: SandboxRest, group: string, plural: string, version = 'v1alpha1'): Promise<void> {
+  const name = `${plural}.${group}`;
+  const list = await rest.find<{ items: Array<{ metadata: { name: string; namespace?: string; finalizers?: string[] } }> }>(`/apis/${group}/${version}/${plural}`);
+  for (const item of list?.items ?? []) {
+    if (!item.metadata.finalizers?.length) continue;
+    const base = item.metadata.namespace ? `/apis/${group}/${version}/namespaces/${item.metadata.namespace}/${plural}` : `/apis/${group}/${version}/${plural}`;
+    await rest.mergePatch(`${base}/${item.metadata.name}`, { metadata: { finalizers: null } }).catch(() => undefined);
+  }
+  await rest.delete(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`).catch((error: { statusCode?: number }) => {
+    if (error.statusCode !== 404) throw error;
+  });
+  await waitFor(`CRD ${name} was not removed`, async () => (await rest.find(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`)) === undefined);
+  await waitFor(`${name} was still in discovery`, async () => !(await discovered(rest, group, version, plural)));
+}
+
+/** One of Stork's CRDs, as registerStorkCrds registers it. */
+export function storkCrdManifest(plural: StorkPlural): unknown {
+  const crd = STORK_CRDS.find((entry) => entry.plural === plural);
+  if (!crd) throw new Error(`not a Stork CRD: ${plural}`);
+  return crdManifest(STORK_GROUP, crd.plural, crd.kind, crd.scope);
 }
 
 export async function registerStorkCrds(rest: SandboxRest): Promise<void> {
-  await Promise.all(STORK_CRDS.map((crd) => registerCrd(rest, crdManifest('stork.libopenstorage.org', crd.plural, crd.kind, crd.scope))));
+  await Promise.all(STORK_CRDS.map((crd) => registerCrd(rest, storkCrdManifest(crd.plural))));
 }

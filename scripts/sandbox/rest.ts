@@ -61,6 +61,21 @@ export class SandboxRest {
     return this.request<T>('POST', path, body);
   }
 
+  /** PUT: replaces the whole object; its metadata.resourceVersion makes it an optimistic-lock write (409 on conflict). */
+  replace<T = unknown>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, body);
+  }
+
+  /** GET that answers undefined for 404 (object or resource not there). */
+  async find<T = unknown>(path: string): Promise<T | undefined> {
+    try {
+      return await this.get<T>(path);
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
   mergePatch<T = unknown>(path: string, body: unknown): Promise<T> {
     return this.request<T>('PATCH', path, body, 'application/merge-patch+json');
   }

@@ -5,7 +5,8 @@ import { UsageError } from '../core/errors';
 import { palette } from '../present/colors';
 import { serialize } from '../present/serialize';
 import { colorEnabled, createDeps } from './createDeps';
-import { EXIT_CODES_EPILOGUE, ExitCode, exitCodeFor } from './exitCodes';
+import { terminalSafe } from '../present/terminalText';
+import { EXIT_CODES_EPILOGUE, ExitCode, exitCodeFor, exitCodeForSignal } from './exitCodes';
 import { globalOptionsFrom, withGlobalFlags } from './globalOptions';
 import { reportError } from './reportError';
 import { quickAnswer } from './quickAnswers';
@@ -16,16 +17,21 @@ import { completionVerb } from '../commands/completion/command';
 import { statusVerb } from '../commands/status/command';
 import { resumeVerb, suspendVerb } from '../commands/suspend/command';
 import { versionVerb } from '../commands/version/command';
+import { failbackVerb, runVerb } from '../commands/run/command';
+import { runsVerb } from '../commands/runs/command';
+import { undoVerb } from '../commands/undo/command';
 
 export interface CliIo extends Streams {
   env: NodeJS.ProcessEnv;
   /** How the plugin was started (process.argv[1]: the path kubectl or the shell ran). */
   argv0: string;
+  /** Aborted by the process's SIGINT/SIGTERM (its reason: the signal's name); see src/main.ts. */
+  signal?: AbortSignal;
 }
 
 // Registered explicitly (not by scanning folders) so the bundle sees every import.
-const VERBS: readonly VerbModule[] = [activateVerb, deactivateVerb, suspendVerb, resumeVerb, statusVerb, versionVerb, completionVerb];
-const VERB_NAMES = 'activate, deactivate, suspend, resume, status, version, completion';
+const VERBS: readonly VerbModule[] = [runVerb, failbackVerb, undoVerb, runsVerb, activateVerb, deactivateVerb, suspendVerb, resumeVerb, statusVerb, versionVerb, completionVerb];
+const VERB_NAMES = 'run, failback, undo, runs, activate, deactivate, suspend, resume, status, version, completion';
 
 export const PROGRAM_NAME = 'kubectl failover';
 /** cobra's hidden verb for shell completion; kubectl's plugin completion calls it through the shim. */
@@ -46,10 +52,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   let verbose = args.some((word) => word.startsWith('--verbose=') && word !== '--verbose=0');
 
   const print = async <O extends AnyOutcome>(job: VerbJob<O> | LocalJob<O>, outcome: O, color: boolean): Promise<void> => {
-    for (const warning of reportWarnings(outcome.report)) io.stderr.write(`warning: ${warning}\n`);
+    for (const warning of reportWarnings(outcome.report)) io.stderr.write(`warning: ${terminalSafe(warning)}\n`);
     const text = job.globals.output === 'table' ? await job.renderTable(outcome, { colors: palette(color), verbose: job.globals.verbose }) : await serialize(outcome.report, job.globals.output);
     io.stdout.write(text);
     exitCode = exitCodeFor(outcome.verdict);
+    // Interrupted after writes began: the report above says what was done; the command says what is left.
+    if (outcome.interruption) {
+      io.stderr.write(`error: ${terminalSafe(outcome.interruption.message)}\n`);
+      exitCode = exitCodeForSignal(outcome.interruption.signal);
+    }
   };
   const run: VerbRunner = async (job) => {
     verbose = job.globals.verbose;

@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { systemClock } from '../core/clock';
 import type { ClusterSession, CommandDeps, Streams } from '../core/command';
+import { NEVER_ABORTED } from '../core/interrupt';
 import type { KubeClient, RequestLogEntry } from '../kube/client';
 import { createProgress } from '../present/progress';
 import { formatRequestLog } from '../present/requestLog';
@@ -25,7 +26,8 @@ export interface LiveDeps extends CommandDeps {
 }
 
 /** The real surroundings of a command: kubeconfig, HTTP clients made on first use, the system clock. */
-export async function createDeps(io: Streams & { env: NodeJS.ProcessEnv }, options: GlobalOptions): Promise<LiveDeps> {
+export async function createDeps(io: Streams & { env: NodeJS.ProcessEnv; signal?: AbortSignal | undefined }, options: GlobalOptions): Promise<LiveDeps> {
+  const signal = io.signal ?? NEVER_ABORTED;
   const sessions = new Map<string, Promise<{ session: ClusterSession; client: KubeClient }>>();
   const connect = (contextName: string | undefined) => {
     const key = contextName ?? options.context ?? '';
@@ -33,11 +35,11 @@ export async function createDeps(io: Streams & { env: NodeJS.ProcessEnv }, optio
     if (!entry) {
       entry = (async () => {
         // Loaded on first use: --help, version and completion of verbs never evaluate the client.
-        const [{ resolveContext }, { KubeClient }] = await Promise.all([import('../kube/kubeconfig'), import('../kube/client')]);
+        const [{ resolveContext }, { KubeClient }, { CircuitBreaker }] = await Promise.all([import('../kube/kubeconfig'), import('../kube/client'), import('../kube/breaker')]);
         const kubeContext = await resolveContext({ kubeconfigPath: options.kubeconfig, contextName: contextName ?? options.context, overrides: options.overrides, env: io.env });
         const onRequest = options.logRequests ? (entry: RequestLogEntry) => void io.stderr.write(`${formatRequestLog(entry)}\n`) : undefined;
-        const client = await KubeClient.connect(kubeContext, { requestTimeoutMs: options.requestTimeoutMs, maxSockets: MAX_SOCKETS, ...(onRequest ? { onRequest } : {}) }, io.env);
-        return { session: { kubeContext, api: client }, client };
+        const client = await KubeClient.connect(kubeContext, { requestTimeoutMs: options.requestTimeoutMs, maxSockets: MAX_SOCKETS, clock: systemClock, signal, ...(onRequest ? { onRequest } : {}) }, io.env);
+        return { session: { kubeContext, api: new CircuitBreaker(client) }, client };
       })();
       sessions.set(key, entry);
     }
@@ -50,6 +52,7 @@ export async function createDeps(io: Streams & { env: NodeJS.ProcessEnv }, optio
     streams: { stdout: io.stdout, stderr: io.stderr },
     env: io.env,
     clock: systemClock,
+    signal,
     color: colorEnabled(io, io.env, options.color),
     interactive,
     progress: await createProgress(interactive, io.stderr, systemClock),

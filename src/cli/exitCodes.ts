@@ -1,3 +1,4 @@
+import type { InterruptSignal } from '../core/interrupt';
 import type { Verdict } from '../core/report';
 
 /** Exit codes are an interface for scripts; the README documents them. Every verb uses this table. */
@@ -27,6 +28,11 @@ export function exitCodeFor(verdict: Verdict): ExitCode {
     case 'timed-out':
       return ExitCode.TimedOut;
   }
+}
+
+/** 128 + the signal's number, as a shell reports a process the signal ended. */
+export function exitCodeForSignal(signal: InterruptSignal): ExitCode {
+  return signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted;
 }
 
 export const EXIT_CODES_EPILOGUE = 'Exit codes: 0 done, 1 a read or write failed, 2 usage or configuration error (nothing changed), 3 changed but not ready within --timeout, 130/143 interrupted.';

@@ -23,12 +23,16 @@ export const systemClock: Clock = {
     }),
 };
 
-/** Runs work against a deadline: its value, or `undefined` if the deadline came first (the work is left to finish or fail on its own). */
-export async function beforeDeadline<T>(clock: Clock, deadline: number, work: Promise<T>): Promise<{ value: T } | undefined> {
+/**
+ * Runs work against a deadline: its value, or `undefined` if the deadline (or an abort of `signal`)
+ * came first; the work is left to finish or fail on its own.
+ */
+export async function beforeDeadline<T>(clock: Clock, deadline: number, work: Promise<T>, signal?: AbortSignal): Promise<{ value: T } | undefined> {
   const stop = new AbortController();
   const expired = Symbol('expired');
   try {
-    const winner = await Promise.race([work.then((value) => ({ value })), clock.sleep(deadline - clock.now(), stop.signal).then(() => expired)]);
+    const cutShort = signal ? AbortSignal.any([stop.signal, signal]) : stop.signal;
+    const winner = await Promise.race([work.then((value) => ({ value })), clock.sleep(deadline - clock.now(), cutShort).then(() => expired)]);
     return winner === expired ? undefined : (winner as { value: T });
   } finally {
     stop.abort();

@@ -35,6 +35,11 @@ export interface CommandDeps {
   interactive: boolean;
   /** Spinners or plain progress lines, on stderr. */
   progress: Progress;
+  /**
+   * Aborted on ^C or SIGTERM (its reason: the signal's name): stop starting new work, keep what was
+   * done for the report.
+   */
+  signal: AbortSignal;
   /** Connects to the cluster of a kubeconfig context (default: --context, else current-context). */
   cluster(contextName?: string): Promise<ClusterSession>;
 }

@@ -1,3 +1,5 @@
+import type { Interruption } from './interrupt';
+
 /**
  * The scripting interface: every `-o json|yaml` report carries this apiVersion and a kind, and
  * object results are these tokens. The README documents both; change them only with a new version.
@@ -19,4 +21,6 @@ export type Verdict = 'succeeded' | 'failed' | 'timed-out';
 export interface CommandOutcome<R> {
   report: R;
   verdict: Verdict;
+  /** Stopped early by ^C or SIGTERM: the report holds what was done; the CLI prints the message and exits 130/143. */
+  interruption?: Interruption;
 }

@@ -1,7 +1,7 @@
 import type { KubeApi } from '../kube/client';
-import { isPreconditionFailure } from '../kube/errors';
+import { ConnectionError, ServerDownError, isAlreadyExists, isNotFound, isPreconditionFailure } from '../kube/errors';
 import type { KubeObject } from '../kube/objects';
-import { objectPath, type ApiResource } from '../kube/resources';
+import { collectionPath, objectPath, type ApiResource } from '../kube/resources';
 import { oneLine } from '../core/errors';
 import { buildJsonPatch, type JsonPatchOp } from '../plan/jsonPatch';
 import { FIELD_MANAGER } from '../plan/protection';
@@ -39,31 +39,45 @@ export interface ApplyOptions {
   fieldManagerFor?: (plan: ObjectPlan) => string;
   /** Called once per object as it is done, with the plan it started from (a re-plan may differ). */
   onResult?: (result: ObjectResult, planned: ObjectPlan) => void;
+  /**
+   * Called just before each write is sent (a re-plan's too), with the patch: a journal records it
+   * here, flushed, so that a crash after the write still leaves its record. Throwing stops that write.
+   */
+  beforeSend?: (plan: ObjectPlan, patch: JsonPatchOp[]) => void;
+  /** Aborted on ^C or SIGTERM: writes not started yet are not sent (not-attempted); those in flight finish. */
+  signal?: AbortSignal;
 }
 
 /**
  * Writes every planned change with bounded parallelism. Each write is a JSON patch whose `test`
  * ops hold the values the plan saw; if someone edited the object in between, it is re-read once
- * and re-planned. One object failing never stops the others.
+ * and re-planned. One object failing never stops the others, but an interrupt, or a server that
+ * stopped answering, stops the ones not yet sent (not-attempted). A write that got no answer
+ * (unknown) is re-read once at the end, if the server answers again, to say what it found.
  */
 export async function applyPlans(client: KubeApi, resources: ReadonlyMap<string, ApiResource>, plans: readonly ObjectPlan[], options: ApplyOptions): Promise<ObjectResult[]> {
-  return mapWithConcurrency(plans, options.concurrency, async (plan) => {
+  const results = await mapWithConcurrency(plans, options.concurrency, async (plan) => {
     const result = await applyOne(client, resources, plan, options);
     options.onResult?.(result, plan);
     return result;
   });
+  return options.signal?.aborted ? results : rereadUnknown(client, resources, results, options);
 }
 
 async function applyOne(client: KubeApi, resources: ReadonlyMap<string, ApiResource>, plan: ObjectPlan, options: ApplyOptions): Promise<ObjectResult> {
   if (plan.action === 'unchanged') return { plan, outcome: 'unchanged', ...(plan.reason ? { message: plan.reason } : {}) };
   if (plan.action === 'skipped') return { plan, outcome: 'skipped', ...(plan.reason ? { message: plan.reason } : {}) };
   if (plan.action === 'error') return { plan, outcome: 'failed', message: plan.reason ?? 'cannot be planned' };
+  if (options.signal?.aborted) return { plan, outcome: 'not-attempted', message: 'not sent: interrupted' };
   const resource = resources.get(plan.resourceKey);
   if (!resource) return { plan, outcome: 'failed', message: `resource ${plan.resourceKey} is not served` };
+  if (plan.operation === 'create') return createOne(client, resource, plan, options);
+  if (plan.operation === 'delete') return deleteOne(client, resource, plan, options);
   const path = objectPath(resource, plan.ref.name, plan.ref.namespace);
 
   const send = async (current: ObjectPlan): Promise<{ patch: JsonPatchOp[]; after: KubeObject }> => {
     const patch = buildJsonPatch(current.live, current.changes, current.preconditions);
+    options.beforeSend?.(current, patch);
     const after = await client.request<KubeObject>({
       method: 'PATCH',
       path,
@@ -78,10 +92,11 @@ async function applyOne(client: KubeApi, resources: ReadonlyMap<string, ApiResou
     const { patch, after } = await send(plan);
     return { plan, outcome: 'changed', patch, after, ...(plan.reason ? { message: plan.reason } : {}) };
   } catch (error) {
-    if (!isPreconditionFailure(error)) return { plan, outcome: 'failed', message: oneLine(error) };
+    if (!isPreconditionFailure(error)) return failure(plan, error, options.serverDryRun);
   }
 
   // Someone changed the object since we read it: read it again and decide afresh.
+  if (options.signal?.aborted) return { plan, outcome: 'not-attempted', message: 'changed concurrently, then not re-planned: interrupted' };
   let fresh: KubeObject;
   try {
     fresh = await client.request<KubeObject>({ method: 'GET', path });
@@ -89,17 +104,130 @@ async function applyOne(client: KubeApi, resources: ReadonlyMap<string, ApiResou
     return { plan, outcome: 'failed', message: `changed concurrently, then could not be re-read: ${oneLine(error)}` };
   }
   const replanned = options.replan({ ...fresh, apiVersion: plan.ref.apiVersion, kind: plan.ref.kind }, plan);
-  const note = `re-planned after a concurrent edit (planned ${plan.from} → ${plan.to}, found ${replanned.from})`;
+  const note = `re-planned after a concurrent edit (planned ${plan.from} → ${plan.to}, found ${replanned.from})${replanned.reason ? `: ${replanned.reason}` : ''}`;
   if (replanned.action !== 'change') {
     const outcome: Outcome = replanned.action === 'error' ? 'failed' : replanned.action;
-    return { plan: replanned, outcome, message: `${note}: ${replanned.reason ?? replanned.action}` };
+    return { plan: replanned, outcome, message: replanned.reason ? note : `${note}: ${replanned.action}` };
   }
   try {
     const { patch, after } = await send(replanned);
     return { plan: replanned, outcome: 'changed', patch, after, message: note };
   } catch (error) {
-    return { plan: replanned, outcome: 'failed', message: isPreconditionFailure(error) ? 'changed concurrently twice; run the command again' : oneLine(error) };
+    if (isPreconditionFailure(error)) return { plan: replanned, outcome: 'failed', message: 'changed concurrently twice; run the command again' };
+    return failure(replanned, error, options.serverDryRun);
   }
+}
+
+/**
+ * What a failed write amounts to. Not sent at all (the server had stopped answering): not-attempted.
+ * Sent over a connection that then gave no answer (a timeout, a reset): unknown, since the server
+ * may have applied it, unless it was a dry run, which changes nothing. Anything else: failed.
+ */
+function failure(plan: ObjectPlan, error: unknown, dryRun: boolean): ObjectResult {
+  if (error instanceof ServerDownError) return { plan, outcome: 'not-attempted', message: oneLine(error) };
+  if (error instanceof ConnectionError && error.maybeDelivered && !dryRun) {
+    return { plan, outcome: 'unknown', patch: buildJsonPatch(plan.live, plan.changes, plan.preconditions), message: `no answer (${error.causeText}): the server may have applied it` };
+  }
+  return { plan, outcome: 'failed', message: oneLine(error) };
+}
+
+/**
+ * Re-reads, once, the objects whose write got no answer, and says what each holds now. The first
+ * read is a probe (sent even though the server stopped answering); if it gets no answer either,
+ * the rest are not tried, so a dead server costs one more --request-timeout, not one per object.
+ * The results stay unknown (exit 1): the write may have been applied, or someone else's.
+ */
+async function rereadUnknown(client: KubeApi, resources: ReadonlyMap<string, ApiResource>, results: ObjectResult[], options: ApplyOptions): Promise<ObjectResult[]> {
+  const unknown = results.filter((result) => result.outcome === 'unknown' && result.plan.operation === 'patch');
+  const [first, ...rest] = unknown;
+  if (!first) return results;
+  const found = new Map<ObjectResult, string>();
+  const read = async (result: ObjectResult, probe: boolean): Promise<void> => {
+    found.set(result, await describeNow(client, resources, result, options, probe));
+  };
+  try {
+    await read(first, true);
+  } catch (error) {
+    const why = `could not be re-read afterwards: ${oneLine(error)}`;
+    return results.map((result) => (unknown.includes(result) ? { ...result, message: `${result.message}; ${why}` } : result));
+  }
+  await mapWithConcurrency(rest, options.concurrency, (result) => read(result, false).catch((error: unknown) => void found.set(result, `could not be re-read afterwards: ${oneLine(error)}`)));
+  return results.map((result) => {
+    const now = found.get(result);
+    return now === undefined ? result : { ...result, message: `${result.message}; ${now}` };
+  });
+}
+
+/** What the object holds now, measured against its plan: the change is there, or it is not. */
+async function describeNow(client: KubeApi, resources: ReadonlyMap<string, ApiResource>, result: ObjectResult, options: ApplyOptions, probe: boolean): Promise<string> {
+  const { plan } = result;
+  const resource = resources.get(plan.resourceKey);
+  if (!resource) return 'not re-read';
+  let fresh: KubeObject;
+  try {
+    fresh = await client.request<KubeObject>({ method: 'GET', path: objectPath(resource, plan.ref.name, plan.ref.namespace), probe });
+  } catch (error) {
+    if (isNotFound(error)) return 'not found when re-read afterwards';
+    throw error;
+  }
+  const now = options.replan({ ...fresh, apiVersion: plan.ref.apiVersion, kind: plan.ref.kind }, plan);
+  if (now.action === 'unchanged') return `re-read afterwards: found ${now.from}, as planned`;
+  if (now.action === 'change') return `re-read afterwards: found ${now.from}, not ${plan.to}: not applied`;
+  return `re-read afterwards: found ${now.from || now.action}${now.reason ? ` (${now.reason})` : ''}`;
+}
+
+/** Creates `plan.live`. One that already exists is left as it is (unchanged), and read, so what follows knows its uid. */
+async function createOne(client: KubeApi, resource: ApiResource, plan: ObjectPlan, options: ApplyOptions): Promise<ObjectResult> {
+  const note = plan.reason ? `; ${plan.reason}` : '';
+  try {
+    const after = await client.request<KubeObject>({
+      method: 'POST',
+      path: collectionPath(resource, plan.ref.namespace),
+      body: plan.live,
+      query: { dryRun: options.serverDryRun ? 'All' : undefined, fieldManager: options.fieldManagerFor?.(plan) ?? FIELD_MANAGER },
+    });
+    return { plan, outcome: 'changed', after, ...(plan.reason ? { message: plan.reason } : {}) };
+  } catch (error) {
+    if (!isAlreadyExists(error)) return failedWrite(plan, error, options.serverDryRun);
+  }
+  try {
+    const existing = await client.request<KubeObject>({ method: 'GET', path: objectPath(resource, plan.ref.name, plan.ref.namespace) });
+    return { plan, outcome: 'unchanged', message: `already exists${note}`, after: existing };
+  } catch (error) {
+    return { plan, outcome: 'unchanged', message: `already exists, but could not be read: ${oneLine(error)}` };
+  }
+}
+
+/**
+ * Deletes the object with the server's default grace period for it (a pod's own
+ * terminationGracePeriodSeconds). A metadata.uid precondition makes sure the object deleted is the
+ * one planned for; one already gone is unchanged.
+ */
+async function deleteOne(client: KubeApi, resource: ApiResource, plan: ObjectPlan, options: ApplyOptions): Promise<ObjectResult> {
+  const uid = plan.preconditions.find((condition) => condition.path.join('.') === 'metadata.uid')?.value;
+  try {
+    const after = await client.request<KubeObject>({
+      method: 'DELETE',
+      path: objectPath(resource, plan.ref.name, plan.ref.namespace),
+      // With a body, the API server reads the options from it alone: dryRun in the query would be ignored and the pod deleted.
+      body: { apiVersion: 'v1', kind: 'DeleteOptions', ...(options.serverDryRun ? { dryRun: ['All'] } : {}), ...(typeof uid === 'string' ? { preconditions: { uid } } : {}) },
+    });
+    return { plan, outcome: 'changed', after, ...(plan.reason ? { message: plan.reason } : {}) };
+  } catch (error) {
+    if (isNotFound(error)) return { plan, outcome: 'unchanged', message: 'already gone' };
+    if (isPreconditionFailure(error)) return { plan, outcome: 'failed', message: `replaced since it was read (another uid): not deleted` };
+    return failedWrite(plan, error, options.serverDryRun);
+  }
+}
+
+/**
+ * A create or delete that did not go through. These are not re-read afterwards (their plan is not a
+ * patch to compare against), so a write sent without an answer says plainly that it may have been applied.
+ */
+function failedWrite(plan: ObjectPlan, error: unknown, dryRun: boolean): ObjectResult {
+  if (error instanceof ServerDownError) return { plan, outcome: 'not-attempted', message: oneLine(error) };
+  if (error instanceof ConnectionError && error.maybeDelivered && !dryRun) return { plan, outcome: 'unknown', message: `no answer (${error.causeText}): the server may have applied it; running again is safe` };
+  return { plan, outcome: 'failed', message: oneLine(error) };
 }
 
 /** --dry-run=client: the outcome the plan predicts, with the patch that would be sent. Nothing is sent. */
@@ -107,6 +235,7 @@ export function predictResult(plan: ObjectPlan): ObjectResult {
   const base = plan.reason ? { message: plan.reason } : {};
   switch (plan.action) {
     case 'change':
+      if (plan.operation !== 'patch') return { plan, outcome: 'changed', ...base };
       return { plan, outcome: 'changed', patch: buildJsonPatch(plan.live, plan.changes, plan.preconditions), ...base };
     case 'error':
       return { plan, outcome: 'failed', ...base };

@@ -8,7 +8,7 @@ import { UsageError } from '../core/errors';
 import type { NamespaceSelection, Workload } from '../plan/types';
 import { StorkAnnotation } from '../stork/annotations';
 import { APPLICATION_REGISTRATION_KEY, MIGRATION_SCHEDULE_KEY, NamespaceResource, StorkKinds, WorkloadKinds } from '../stork/kinds';
-import type { NamespaceInfo } from '../stork/migrationSchedule';
+import { migratedNamespaces, type NamespaceInfo } from '../stork/migrationSchedule';
 import { registeredKinds, type RegisteredKind } from '../stork/applicationRegistration';
 
 
@@ -22,6 +22,12 @@ export interface CollectOptions {
 export interface ClusterSnapshot {
   resources: Map<string, ApiResource>;
   workloads: Workload[];
+  /**
+   * With -l, and MigrationSchedules to decide on: every workload of the namespaces read, selected or
+   * not (a second read without the selector), so the planner can tell whether the selection holds
+   * all a schedule's namespaces hold. Undefined otherwise.
+   */
+  unfilteredWorkloads?: Workload[];
   /** All MigrationSchedules visible (any namespace: they often live in an admin namespace). */
   schedules: KubeObject[];
   /** Every namespace with -A; the named ones otherwise. */
@@ -70,17 +76,27 @@ export async function collectSnapshot(client: KubeApi, options: CollectOptions):
     scheduleResource ? readSchedules(client, scheduleResource, options.namespaces, warnings) : Promise.resolve({ schedules: [], clusterWide: true }),
   ]);
   const workloads = workloadLists.flat();
-  return {
+  const allSchedules = schedules.clusterWide ? schedules.schedules : await addAdminNamespaceSchedules(client, scheduleResource, schedules.schedules, workloads, warnings);
+  const snapshot: ClusterSnapshot = {
     resources,
     workloads,
-    schedules: schedules.clusterWide
-      ? schedules.schedules
-      : await addAdminNamespaceSchedules(client, scheduleResource, schedules.schedules, workloads, warnings),
+    schedules: allSchedules,
     namespaces,
     registeredKinds: registeredServed,
     storkInstalled: scheduleResource !== undefined,
     warnings,
   };
+  if (options.labelSelector && schedulesCover(allSchedules, namespaces, options.namespaces)) {
+    const lists = await Promise.all(workloadResources.map(async (resource) => (await listInScope(client, resource, { namespaces: options.namespaces })).map((object) => ({ object, resourceKey: kindKey(resource.group, resource.kind) }))));
+    snapshot.unfilteredWorkloads = lists.flat();
+  }
+  return snapshot;
+}
+
+/** Whether any schedule migrates a namespace of the selection (only then does the planner need the unselected workloads). */
+function schedulesCover(schedules: readonly KubeObject[], namespaces: readonly NamespaceInfo[], selection: NamespaceSelection): boolean {
+  if (selection.all) return schedules.length > 0;
+  return schedules.some((schedule) => selection.names.some((name) => migratedNamespaces(schedule, namespaces).has(name)));
 }
 
 async function readNamespaces(client: KubeApi, selection: NamespaceSelection): Promise<NamespaceInfo[]> {

@@ -21,8 +21,10 @@ export interface WaitResult {
   elapsedMs: number;
   /** The ones not there in time, with why. */
   pending: Array<{ ref: ObjectRef; detail: string }>;
-  /** Waiting stopped on an error that retrying cannot fix (403, 401…). */
+  /** Waiting stopped on an error that retrying cannot fix (403, 401…, or the server stopped answering). */
   error?: string;
+  /** Cut short by ^C or SIGTERM. */
+  interrupted?: boolean;
 }
 
 export interface WaitOptions {
@@ -35,6 +37,8 @@ export interface WaitOptions {
   initialIntervalMs?: number;
   maxIntervalMs?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Aborted on ^C or SIGTERM: the wait ends at once with what it saw. */
+  signal?: AbortSignal;
 }
 
 /** Up to this many pending objects are read one by one (GET by name); beyond, one LIST per kind and namespace. */
@@ -58,7 +62,7 @@ export async function waitForWorkloads(api: KubeApi, resources: ReadonlyMap<stri
   const total = targets.length;
   let interval = options.initialIntervalMs ?? 250;
   const maxInterval = options.maxIntervalMs ?? 5_000;
-  const result = (extra: { timedOut: boolean; error?: string }): WaitResult => ({
+  const result = (extra: { timedOut: boolean; error?: string; interrupted?: boolean }): WaitResult => ({
     total,
     done: total - pending.size,
     elapsedMs: options.clock.now() - started,
@@ -69,23 +73,26 @@ export async function waitForWorkloads(api: KubeApi, resources: ReadonlyMap<stri
   for (;;) {
     let answered: { value: void } | undefined;
     try {
-      answered = await beforeDeadline(options.clock, deadline, pollOnce(api, resources, pending, options));
+      answered = await beforeDeadline(options.clock, deadline, pollOnce(api, resources, pending, options), options.signal);
     } catch (error) {
       if (!isTransient(error)) return result({ timedOut: false, error: oneLine(error) });
       for (const entry of pending.values()) entry.detail = `last read failed: ${oneLine(error)}`;
     }
     if (answered) options.onProgress?.(total - pending.size, total);
     if (pending.size === 0) return result({ timedOut: false });
+    if (options.signal?.aborted) return result({ timedOut: false, interrupted: true });
     const remaining = deadline - options.clock.now();
     if (!answered && remaining <= 0) {
       for (const entry of pending.values()) if (entry.detail === 'not yet observed') entry.detail = 'no answer from the API server in time';
     }
     if (remaining <= 0) return result({ timedOut: true });
-    await options.clock.sleep(Math.min(interval, remaining));
+    await options.clock.sleep(Math.min(interval, remaining), options.signal);
+    if (options.signal?.aborted) return result({ timedOut: false, interrupted: true });
     interval = Math.min(maxInterval, Math.round(interval * 1.5));
   }
 }
 
+/** Worth polling again: a failure that may pass. A server the client stopped sending to (ServerDownError) is not. */
 function isTransient(error: unknown): boolean {
   if (error instanceof ConnectionError || error instanceof UnexpectedAnswerError) return true;
   return error instanceof ApiError && (error.statusCode >= 500 || error.statusCode === 429);

@@ -1,10 +1,12 @@
 import http from 'node:http';
 import https from 'node:https';
-import { MAX_TIMER_MS } from '../core/clock';
+import { TLSSocket } from 'node:tls';
+import { MAX_TIMER_MS, systemClock, type Clock } from '../core/clock';
 import { UsageError, oneLine } from '../core/errors';
 import { ApiError, ConnectionError, UnexpectedAnswerError, describeNetworkError, type ApiStatus } from './errors';
 import type { ResolvedContext } from './kubeconfig';
 import { createAgent, proxyFor } from './proxy';
+import { credentialSecrets, redact } from './redact';
 
 /** What a request is, for the request counters (the benchmark reads them). */
 export type RequestVerb = 'discovery' | 'get' | 'list' | 'patch' | 'create' | 'update' | 'delete';
@@ -16,6 +18,8 @@ export interface KubeRequest {
   body?: unknown;
   contentType?: string;
   verb?: RequestVerb;
+  /** Sent even when the server stopped answering (kube/breaker.ts), to find out whether it answers again. */
+  probe?: boolean;
 }
 
 export interface ClientOptions {
@@ -23,6 +27,10 @@ export interface ClientOptions {
   requestTimeoutMs: number;
   /** Upper bound on parallel connections to the server. */
   maxSockets: number;
+  /** Waits between retries of a throttled request (default: the system clock). */
+  clock?: Clock;
+  /** An interrupt cuts a retry's wait short (the request then fails with the throttling answer). */
+  signal?: AbortSignal;
   /** Told of every request once it ended (-v=6 logs them). Never given the credentials. */
   onRequest?: (entry: RequestLogEntry) => void;
 }
@@ -36,6 +44,19 @@ export interface RequestLogEntry {
   status?: number;
   error?: string;
   ms: number;
+}
+
+/** As client-go: a throttled request is retried up to this many times. */
+export const MAX_THROTTLE_RETRIES = 10;
+/** A Retry-After longer than this is waited for this long only, so a retry stays bounded. */
+const MAX_RETRY_AFTER_MS = 30_000;
+/** The wait before retrying a 429 that names none (API Priority and Fairness always does). */
+const DEFAULT_RETRY_AFTER_MS = 1_000;
+
+interface Answer {
+  statusCode: number;
+  text: string;
+  retryAfter: string | undefined;
 }
 
 /** What commands and the I/O layer need of an API server; tests pass a fake. */
@@ -57,6 +78,8 @@ export class KubeClient implements KubeApi {
     private readonly agent: http.Agent,
     private readonly headers: Record<string, string | string[]>,
     private readonly options: ClientOptions,
+    /** Credentials sent with every request, kept out of the server's answers before they reach a message. */
+    private readonly secrets: readonly string[] = credentialSecrets(typeof headers.Authorization === 'string' ? headers.Authorization : undefined),
   ) {}
 
   static async connect(context: ResolvedContext, options: ClientOptions, env: NodeJS.ProcessEnv = {}): Promise<KubeClient> {
@@ -105,29 +128,69 @@ export class KubeClient implements KubeApi {
     this.agent.destroy();
   }
 
+  /**
+   * One request: JSON in and out, bounded by --request-timeout per attempt. A 429 (API Priority and
+   * Fairness, or a proxy's rate limit), or a 5xx naming a Retry-After, is retried as client-go
+   * does, up to MAX_THROTTLE_RETRIES times, after the wait the server asks for: the server turned
+   * it away before acting on it, and every write is a patch whose `test` ops make a repeat safe.
+   */
   async request<T>(request: KubeRequest): Promise<T> {
     const verb = request.verb ?? defaultVerb(request.method);
-    this.requestCounts.set(verb, (this.requestCounts.get(verb) ?? 0) + 1);
     const url = new URL(request.path, this.server);
     for (const [name, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
     }
     const body = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
+    const clock = this.options.clock ?? systemClock;
+    let answer: Answer;
+    for (let attempt = 0; ; attempt++) {
+      this.requestCounts.set(verb, (this.requestCounts.get(verb) ?? 0) + 1);
+      answer = await this.send(request.method, url, body, request.contentType);
+      const retryIn = retryDelay(answer, clock.now());
+      if (retryIn === undefined || attempt >= MAX_THROTTLE_RETRIES || this.options.signal?.aborted) break;
+      await clock.sleep(retryIn, this.options.signal);
+      if (this.options.signal?.aborted) break;
+    }
+    const { statusCode, text } = answer;
+    if (statusCode >= 200 && statusCode < 300) {
+      if (text === '') return undefined as T;
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        // A proxy or portal answering 200 with a page: not a Kubernetes API server.
+        throw new UnexpectedAnswerError(this.server.origin, request.method, url.pathname, statusCode, redact(text, this.secrets));
+      }
+    }
+    throw new ApiError(statusCode, parseStatus(statusCode, redact(text, this.secrets)), request.method, url.pathname, this.server.origin);
+  }
+
+  private send(method: KubeRequest['method'], url: URL, body: Buffer | undefined, contentType: string | undefined): Promise<Answer> {
     const headers: Record<string, string | string[]> = { ...this.headers };
     if (body) {
-      headers['Content-Type'] = request.contentType ?? 'application/json';
+      headers['Content-Type'] = contentType ?? 'application/json';
       headers['Content-Length'] = String(body.length);
     }
     const transport = url.protocol === 'http:' ? http : https;
     const started = Date.now();
+    // -v=6: one line per request sent (each retry of a throttled one too).
     const log = (status: number | undefined, error?: string): void =>
-      this.options.onRequest?.({ method: request.method, url: `${url.origin}${url.pathname}${url.search}`, status, ...(error ? { error } : {}), ms: Date.now() - started });
-    const { statusCode, text } = await new Promise<{ statusCode: number; text: string }>((resolve, reject) => {
-      const req = transport.request(url, { method: request.method, headers, agent: this.agent }, (res) => {
+      this.options.onRequest?.({ method, url: `${url.origin}${url.pathname}${url.search}`, status, ...(error ? { error } : {}), ms: Date.now() - started });
+    return new Promise<Answer>((resolve, reject) => {
+      const req = transport.request(url, { method, headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => {
+          log(res.statusCode);
+          resolve({ statusCode: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: headerValue(res.headers['retry-after']) });
+        });
         res.on('error', reject);
+      });
+      // Whether a connection was made decides what a failure means for a write: one that never
+      // connected was not applied; one that connected and then got no answer may have been.
+      let connected = false;
+      req.on('socket', (socket) => {
+        if (!socket.connecting) connected = true;
+        else socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => (connected = true));
       });
       let timer: NodeJS.Timeout | undefined;
       if (this.options.requestTimeoutMs > 0) {
@@ -141,33 +204,50 @@ export class KubeClient implements KubeApi {
       req.on('error', (error: NodeJS.ErrnoException) => {
         const cause = describeNetworkError(error, this.options.requestTimeoutMs);
         log(undefined, cause);
-        reject(new ConnectionError(this.server.origin, cause));
+        reject(new ConnectionError(this.server.origin, cause, connected));
       });
       req.on('close', () => clearTimeout(timer));
       req.end(body);
     });
-    log(statusCode);
-    if (statusCode >= 200 && statusCode < 300) {
-      if (text === '') return undefined as T;
-      try {
-        return JSON.parse(text) as T;
-      } catch {
-        // A proxy or portal answering 200 with a page: not a Kubernetes API server.
-        throw new UnexpectedAnswerError(this.server.origin, request.method, url.pathname, statusCode, text);
-      }
-    }
-    throw new ApiError(statusCode, parseStatus(text), request.method, url.pathname, this.server.origin);
   }
 }
 
-function parseStatus(text: string): ApiStatus {
+/** How long to wait before retrying, or undefined when the answer is not one to retry. */
+function retryDelay(answer: Answer, now: number): number | undefined {
+  const throttled = answer.statusCode === 429;
+  const unavailable = answer.statusCode >= 500 && answer.statusCode <= 504 && answer.retryAfter !== undefined;
+  if (!throttled && !unavailable) return undefined;
+  return Math.min(MAX_RETRY_AFTER_MS, retryAfterMs(answer.retryAfter, now) ?? DEFAULT_RETRY_AFTER_MS);
+}
+
+/** Retry-After in seconds, or as an HTTP date (RFC 9110); undefined when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Start of a non-Kubernetes answer kept in a message. */
+const PAGE_START_LENGTH = 60;
+
+function parseStatus(statusCode: number, text: string): ApiStatus {
   try {
     const parsed: unknown = JSON.parse(text);
     if (parsed && typeof parsed === 'object') return parsed as ApiStatus;
   } catch {
-    // Not JSON (a proxy's HTML page, say): keep the first line as the message.
+    // Not JSON: see below.
   }
-  return { message: text.split('\n')[0]?.slice(0, 200) ?? '' };
+  // A load balancer's or proxy's page (its first line is often just "<html>"): the status line, then the start of the page.
+  const page = text.replace(/\s+/g, ' ').trim();
+  const statusLine = `${statusCode} ${http.STATUS_CODES[statusCode] ?? ''}`.trim();
+  if (!page) return { message: statusLine };
+  return { message: `${statusLine} (not a Kubernetes answer: "${page.slice(0, PAGE_START_LENGTH)}${page.length > PAGE_START_LENGTH ? '…' : ''}")` };
 }
 
 function defaultVerb(method: KubeRequest['method']): RequestVerb {

@@ -30,9 +30,28 @@ export class ConnectionError extends Error {
   constructor(
     readonly server: string,
     readonly causeText: string,
+    /**
+     * A connection was made before it failed, so the request may have reached the server and been
+     * applied (a timeout, a reset). False when it never left (refused, DNS, TLS handshake).
+     */
+    readonly maybeDelivered = false,
   ) {
     super(`cannot reach the API server ${server}: ${causeText}`);
     this.name = 'ConnectionError';
+  }
+}
+
+/**
+ * Not sent: several requests in a row to this server got no answer, so the client stopped sending
+ * (kube/breaker.ts) rather than wait out --request-timeout for every object left.
+ */
+export class ServerDownError extends Error {
+  constructor(
+    readonly server: string,
+    readonly causeText: string,
+  ) {
+    super(`not sent: the API server ${server} stopped answering (${causeText})`);
+    this.name = 'ServerDownError';
   }
 }
 
@@ -53,7 +72,7 @@ export class UnexpectedAnswerError extends Error {
 
 /** Any failure to get a usable answer from a server: unreachable, an HTTP error status, not Kubernetes. */
 export function isServerFailure(error: unknown): boolean {
-  return error instanceof ConnectionError || error instanceof ApiError || error instanceof UnexpectedAnswerError;
+  return error instanceof ConnectionError || error instanceof ApiError || error instanceof UnexpectedAnswerError || error instanceof ServerDownError;
 }
 
 function describeApiError(statusCode: number, status: ApiStatus, method: string, path: string, server: string): string {
@@ -99,6 +118,11 @@ export function describeNetworkError(error: NodeJS.ErrnoException, timeoutMs: nu
 
 export function isNotFound(error: unknown): boolean {
   return error instanceof ApiError && error.statusCode === 404;
+}
+
+/** A create found the name taken (409 AlreadyExists; a 409 Conflict is an update race). */
+export function isAlreadyExists(error: unknown): boolean {
+  return error instanceof ApiError && error.statusCode === 409 && error.reason === 'AlreadyExists';
 }
 
 export function isForbidden(error: unknown): boolean {

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { UsageError, oneLine } from '../core/errors';
+import { certificateAuthorityProblem } from './certificateAuthority';
 
 export interface KubeconfigSelection {
   /** --kubeconfig: one file, which must exist. */
@@ -86,6 +87,8 @@ export async function loadKubeconfig(selection: KubeconfigSelection): Promise<Ku
   merged.contexts = [];
   let currentContext = '';
   for (const file of files) {
+    // kubectl reads an empty file as an empty config (client-node fails on it): nothing to merge.
+    if (isEmptyFile(file)) continue;
     const single = new KubeConfig();
     try {
       single.loadFromFile(file);
@@ -121,6 +124,8 @@ export async function resolveContext(selection: KubeconfigSelection): Promise<Re
     throw new UsageError(`context "${contextName}" not found in kubeconfig (available: ${available.join(', ') || 'none'})`);
   }
   const cluster = pickCluster(merged, context, overrides);
+  const caProblem = certificateAuthorityProblem(cluster);
+  if (caProblem) throw new UsageError(`cluster "${cluster.name}" in the kubeconfig: ${caProblem}`);
   const user = pickUser(merged, context, overrides);
   // A KubeConfig of just the chosen entries: client-node reads credentials from its current context.
   const { KubeConfig } = await import('./clientNode');
@@ -176,4 +181,12 @@ function pickUser(merged: KubeConfig, context: ContextEntry, overrides: Kubeconf
   if (overrides.token === undefined) return entry;
   const { certData, certFile, keyData, keyFile } = entry ?? {};
   return { name: name || 'token', token: overrides.token, certData, certFile, keyData, keyFile };
+}
+
+function isEmptyFile(file: string): boolean {
+  try {
+    return readFileSync(file, 'utf8').trim() === '';
+  } catch {
+    return false; // unreadable: loading it reports why
+  }
 }

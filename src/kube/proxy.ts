@@ -22,7 +22,10 @@ export function proxyFor(server: URL, clusterProxyUrl: string | undefined, env: 
   return noProxyMatches(pick('NO_PROXY') ?? '', host, port) ? undefined : proxy;
 }
 
-/** NO_PROXY as Go reads it: `*`, host names (a leading dot or not: the domain and its subdomains), IPs, CIDRs, optional ports. */
+/**
+ * NO_PROXY as Go (and so kubectl) reads it: `*`, IPs, CIDRs, host names with optional ports. A name
+ * matches itself and its subdomains; with a leading `.` (or `*.`) its subdomains only.
+ */
 export function noProxyMatches(noProxy: string, host: string, port: string): boolean {
   for (const raw of noProxy.split(',').map((entry) => entry.trim().toLowerCase()).filter(Boolean)) {
     if (raw === '*') return true;
@@ -34,8 +37,9 @@ export function noProxyMatches(noProxy: string, host: string, port: string): boo
     const entryHost = (match?.[1] ?? raw).replace(/^\[|\]$/g, '');
     const entryPort = match?.[2];
     if (entryPort && entryPort !== port) continue;
+    const subdomainsOnly = /^\*?\./.test(entryHost);
     const domain = entryHost.replace(/^\*?\./, '');
-    if (host === domain || host.endsWith(`.${domain}`)) return true;
+    if ((!subdomainsOnly && host === domain) || host.endsWith(`.${domain}`)) return true;
   }
   return false;
 }

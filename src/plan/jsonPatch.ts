@@ -14,7 +14,14 @@ export type JsonPatchOp =
  * into a parent that does not exist, and their absence is tested like any other precondition.
  */
 export function buildJsonPatch(live: KubeObject, changes: readonly FieldChange[], preconditions: readonly Precondition[]): JsonPatchOp[] {
-  const ops: JsonPatchOp[] = preconditions.map((condition) => ({ op: 'test', path: toPointer(condition.path), value: condition.value }));
+  const ops: JsonPatchOp[] = [];
+  for (const condition of preconditions) {
+    // The API server fails a `test` of null whose parent is missing too: hold the absence of the
+    // first missing ancestor instead (an absent annotations map holds the absence of every key).
+    const path = condition.value === null ? absentAnchor(live, condition.path) : condition.path;
+    const pointer = toPointer(path);
+    if (!ops.some((op) => op.path === pointer)) ops.push({ op: 'test', path: pointer, value: condition.value });
+  }
   const writes: JsonPatchOp[] = [];
   let working: KubeObject = live;
   for (const change of changes) {
@@ -38,6 +45,12 @@ export function buildJsonPatch(live: KubeObject, changes: readonly FieldChange[]
     working = withPath(working, change.path, change.to);
   }
   return [...ops, ...writes];
+}
+
+/** The path itself when its parent exists, else its first missing ancestor. */
+function absentAnchor(live: KubeObject, path: readonly string[]): readonly string[] {
+  const parentDepth = existingDepth(live, path.slice(0, -1));
+  return parentDepth >= path.length - 1 ? path : path.slice(0, parentDepth + 1);
 }
 
 function nest(path: readonly string[], value: Json): Json {

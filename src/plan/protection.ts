@@ -29,6 +29,18 @@ function annotationManagers(object: KubeObject, key: string): string[] {
   return managers;
 }
 
+/**
+ * Kubernetes' own namespaces. `-A` never acts on workloads there, whatever a MigrationSchedule lists
+ * (kube-system is Stork's default admin namespace, so an admin schedule may well name it); only
+ * naming one with -n reaches it (deactivate also needs --force). MigrationSchedules kept there are
+ * read and updated like any other.
+ */
+export const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
+
+export function isSystemNamespace(namespace: string): boolean {
+  return SYSTEM_NAMESPACES.has(namespace);
+}
+
 /** Why a namespace is (or is not) protected by Stork on this cluster. */
 export interface NamespaceProtection {
   namespace: string;

@@ -1,4 +1,5 @@
 import type { Palette } from './colors';
+import { terminalSafe } from './terminalText';
 
 type Edit = { type: 'same' | 'add' | 'remove'; line: string };
 
@@ -69,9 +70,11 @@ export function unifiedDiff(before: string, after: string, labels: { from: strin
     const newCount = hunk.filter((edit) => edit.type !== 'remove').length;
     out.push(colors.cyan(`@@ -${oldLine},${oldCount} +${newLine},${newCount} @@`));
     for (const edit of hunk) {
-      if (edit.type === 'same') out.push(` ${edit.line}`);
-      else if (edit.type === 'add') out.push(colors.green(`+${edit.line}`));
-      else out.push(colors.red(`-${edit.line}`));
+      // The YAML quotes control characters itself; escaping again keeps any that slip through from reaching the terminal.
+      const line = terminalSafe(edit.line);
+      if (edit.type === 'same') out.push(` ${line}`);
+      else if (edit.type === 'add') out.push(colors.green(`+${line}`));
+      else out.push(colors.red(`-${line}`));
     }
     oldLine += oldCount;
     newLine += newCount;

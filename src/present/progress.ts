@@ -1,13 +1,32 @@
 import type { Clock } from '../core/clock';
 import type { OutputStream } from '../core/command';
 import type { Progress } from '../core/progress';
+import { terminalSafe } from './terminalText';
 
 /** In plain mode a changing count is printed at most this often, so logs stay readable. */
 const PLAIN_UPDATE_INTERVAL_MS = 5_000;
 
 /** Spinners (ora, loaded only on a terminal) or plain progress lines, always on stderr. */
 export async function createProgress(interactive: boolean, stderr: OutputStream, clock: Clock): Promise<Progress> {
-  if (!interactive) return plainProgress(stderr, clock.now);
+  return safeText(interactive ? await spinners(stderr) : plainProgress(stderr, clock.now));
+}
+
+/** Progress lines quote errors and names from the cluster: escaped before any reaches the terminal. */
+function safeText(progress: Progress): Progress {
+  return {
+    start(text) {
+      const phase = progress.start(terminalSafe(text));
+      return {
+        update: (next) => phase.update(terminalSafe(next)),
+        succeed: (done) => phase.succeed(terminalSafe(done)),
+        fail: (done) => phase.fail(terminalSafe(done)),
+        warn: (done) => phase.warn(terminalSafe(done)),
+      };
+    },
+  };
+}
+
+async function spinners(stderr: OutputStream): Promise<Progress> {
   const { default: ora } = await import('ora');
   return {
     start(text) {

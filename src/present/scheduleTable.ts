@@ -7,6 +7,7 @@ import { isSuspended, scheduleClusterPair, schedulePolicyName } from '../stork/m
 import { lastSuccess } from '../stork/scheduleStatus';
 import { formatGoDuration } from '../util/duration';
 import { renderTable } from './table';
+import { terminalSafe } from './terminalText';
 
 export interface ScheduleRow {
   schedule: KubeObject;
@@ -40,7 +41,7 @@ export function renderScheduleTable(rows: readonly ScheduleRow[], withNamespace:
  * schedule as it was, not as predicted.
  */
 export function renderScheduleChanges(outcome: { report: ChangeReport; results: readonly ObjectResult[]; namespace: string | undefined }, dryRun: DryRunMode): string {
-  if (outcome.results.length === 0) return `no MigrationSchedule matched in ${outcome.namespace ? `namespace ${outcome.namespace}` : 'any namespace'}\n`;
+  if (outcome.results.length === 0) return `no MigrationSchedule matched in ${outcome.namespace ? `namespace ${terminalSafe(outcome.namespace)}` : 'any namespace'}\n`;
   const rows = outcome.results.map((result, index): ScheduleRow => {
     const changed = result.outcome === 'changed';
     const shown = result.after ?? (changed && dryRun === 'client' ? applyChanges(result.plan.live, result.plan.changes) : result.plan.live);

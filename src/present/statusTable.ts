@@ -3,12 +3,13 @@ import type { NamespaceStatus } from '../plan/statusModel';
 import { formatDuration } from '../util/duration';
 import type { Palette } from './colors';
 import { renderTable } from './table';
+import { terminalSafe } from './terminalText';
 
 /** The compact human view of `status`: one block per namespace and cluster. */
 export function renderStatus(statuses: readonly NamespaceStatus[], colors: Palette): string {
   if (statuses.length === 0) return 'no namespace to report\n';
   const blocks = statuses.map((status) => {
-    const lines = [colors.bold(`${status.namespace} on ${status.cluster}: ${status.verdict}`)];
+    const lines = [colors.bold(terminalSafe(`${status.namespace} on ${status.cluster}: ${status.verdict}`))];
     if (status.schedules.length > 0) {
       lines.push(
         renderTable(
@@ -32,7 +33,8 @@ export function renderStatus(statuses: readonly NamespaceStatus[], colors: Palet
         ).trimEnd(),
       );
     }
-    for (const warning of status.warnings) lines.push(colors.yellow(`warning: ${warning}`));
+    // Warnings quote annotation values as found: escaped, so a newline or escape sequence in one stays visible text.
+    for (const warning of status.warnings) lines.push(colors.yellow(`warning: ${terminalSafe(warning)}`));
     return lines.join('\n');
   });
   return `${blocks.join('\n\n')}\n`;
@@ -40,6 +42,6 @@ export function renderStatus(statuses: readonly NamespaceStatus[], colors: Palet
 
 /** The whole status view: unreachable clusters first, then each namespace's block. */
 export function renderStatusReport(report: StatusReport, colors: Palette): string {
-  const lines = (report.unreachable ?? []).map((entry) => colors.red(`${entry.cluster}: unreachable: ${entry.error}`));
+  const lines = (report.unreachable ?? []).map((entry) => colors.red(terminalSafe(`${entry.cluster}: unreachable: ${entry.error}`)));
   return `${lines.map((line) => `${line}\n\n`).join('')}${renderStatus(report.namespaces, colors)}`;
 }

@@ -1,17 +1,32 @@
-/** Colour codes take no room on screen: widths and padding count only what is visible. */
-const ANSI_CODE = /\u001b\[[0-9;]*m/g;
+import { terminalSafe } from './terminalText';
 
-function visibleLength(text: string): number {
-  return text.replace(ANSI_CODE, '').length;
+/**
+ * A table cell: text (from anywhere, the cluster included), or text with a style we add (a colour).
+ * The text is escaped before it is measured or styled, so a cluster string can neither break a row
+ * nor carry escape sequences, while our own colours take no width.
+ */
+export type Cell = string | { text: string; style: (text: string) => string };
+
+function textOf(cell: Cell): string {
+  return terminalSafe(typeof cell === 'string' ? cell : cell.text);
+}
+
+function styled(cell: Cell, text: string): string {
+  return typeof cell === 'string' ? text : cell.style(text);
 }
 
 /** Renders rows as kubectl does: upper-case headers, columns padded with three spaces, no borders. */
-export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => visibleLength(row[column] ?? ''))));
-  const line = (cells: readonly string[]): string =>
+export function renderTable(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
+  const texts = rows.map((row) => row.map(textOf));
+  const widths = headers.map((header, column) => Math.max(header.length, ...texts.map((row) => (row[column] ?? '').length)));
+  const line = (cells: readonly Cell[], cellTexts: readonly string[]): string =>
     cells
-      .map((cell, column) => (column === cells.length - 1 ? cell : cell + ' '.repeat(Math.max(0, (widths[column] ?? 0) - visibleLength(cell)))))
+      .map((cell, column) => {
+        const text = cellTexts[column] ?? '';
+        const padding = column === cells.length - 1 ? '' : ' '.repeat(Math.max(0, (widths[column] ?? 0) - text.length));
+        return styled(cell, text) + padding;
+      })
       .join('   ')
       .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+  return [line(headers, headers), ...rows.map((row, index) => line(row, texts[index] ?? []))].join('\n') + '\n';
 }

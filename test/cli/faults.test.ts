@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -17,10 +17,24 @@ function kubeconfigFor(server: string, token = 'secret-token-value'): string {
   return writeKubeconfig({ name: 'fault', cluster, user: { token }, namespace: 'zookeeper' });
 }
 
+// The first run loads the Kubernetes client library (seconds on a busy machine under tsx): load it
+// before any test that bounds how long a run takes, so the bound measures the run alone.
+test.before(async () => {
+  await import('@kubernetes/client-node');
+});
+
+/** Servers to close when the tests end, whatever their assertions did. */
+const openServers: net.Server[] = [];
+test.after(() => {
+  for (const server of openServers) server.close();
+});
+
 test('a server that never answers: bounded by --request-timeout, one line naming the URL, exit 1', async () => {
   const sockets: net.Socket[] = [];
   const silent = net.createServer((socket) => sockets.push(socket));
   const port = await listen(silent);
+  // Load the lazily imported modules first: on a busy machine loading them can take longer than the bound, which is about the request.
+  await runFailover(['activate', '--kubeconfig', kubeconfigFor(`https://127.0.0.1:${await closedPort()}`)], {});
   const started = Date.now();
   const run = await runFailover(['activate', '--request-timeout', '1s', '--kubeconfig', kubeconfigFor(`https://127.0.0.1:${port}`)], {});
   const elapsed = Date.now() - started;
@@ -70,17 +84,77 @@ test('a server that resets connections: one line, exit 1', async () => {
   assert.match(run.stderr, new RegExp(`error: cannot reach the API server http://127.0.0.1:${port}: (connection reset|socket hang up)`));
 });
 
-test('a non-Kubernetes server answering HTML 502: the status line is reported, the token never printed', async () => {
+test('a load balancer answering its HTML 502 page: the status line and the start of the page, one line, exit 1', async () => {
   const proxy = http.createServer((_request, response) => {
     response.writeHead(502, { 'Content-Type': 'text/html' });
-    response.end('<html>Bad Gateway</html>\n');
+    // nginx's page: its first line alone ("<html>") says nothing.
+    response.end('<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n');
   });
   const port = await listen(proxy);
+  openServers.push(proxy);
   const run = await runFailover(['activate', '-v', '--kubeconfig', kubeconfigFor(`http://127.0.0.1:${port}`)], {});
-  proxy.close();
   assert.is(run.code, 1);
-  assert.match(run.stderr, 'error: <html>Bad Gateway</html>');
-  assert.not.match(run.stderr + run.stdout, 'secret-token-value');
+  assert.equal(run.stderr.split('\n').filter((line) => line.startsWith('error:')), ['error: 502 Bad Gateway (not a Kubernetes answer: "<html> <head><title>502 Bad Gateway</title></head> <body> <c…")']);
+  assert.not.match(run.stderr, /\n\s+at /);
+  assert.is(run.stdout, '');
+});
+
+test('a non-Kubernetes server answering 200 with a page (a login portal): one clear line, not a raw parse error, exit 1', async () => {
+  const portal = http.createServer((_request, response) => {
+    response.writeHead(200, { 'Content-Type': 'text/html' });
+    response.end('<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Corporate login</body></html>\n');
+  });
+  const port = await listen(portal);
+  // An open server would keep the test process alive after a failed assertion.
+  openServers.push(portal);
+  for (const verb of [['activate'], ['suspend'], ['status']]) {
+    const run = await runFailover([...verb, '-v', '--kubeconfig', kubeconfigFor(`http://127.0.0.1:${port}`)], {});
+    assert.is(run.code, 1, verb[0]);
+    assert.equal(
+      run.stderr.split('\n').filter((line) => line.startsWith('error:')),
+      [`error: the server http://127.0.0.1:${port} is not a Kubernetes API server: it answered GET /apis with 200 and a body that is not JSON ("<!DOCTYPE html> <html><head><title>Sign in</title></head><bo…")`],
+      verb[0],
+    );
+    // -v prints stack traces for unexpected errors only: this one is fully said in its line.
+    assert.not.match(run.stderr, /TypeError|SyntaxError|\n\s+at /, verb[0]);
+    assert.is(run.stdout, '');
+  }
+});
+
+test('tokens never appear in error messages, even when the server echoes the credentials in its error body', async () => {
+  const token = 'secret-token-value-8c1e';
+  // What the server answers, with the Authorization header it received in the body.
+  const answers: Array<{ status: number; type: string; body: (authorization: string) => string }> = [
+    { status: 401, type: 'application/json', body: (auth) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401, message: `invalid bearer token ${auth}` }) },
+    { status: 401, type: 'text/plain', body: (auth) => `401 denied: ${auth}\n` },
+    { status: 403, type: 'application/json', body: (auth) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: `forbidden for ${auth}` }) },
+    { status: 500, type: 'application/json', body: (auth) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, message: `internal error handling "${auth}"` }) },
+    { status: 502, type: 'text/html', body: (auth) => `<html>Bad Gateway (${auth})</html>\n` },
+    { status: 200, type: 'text/html', body: (auth) => `<html>Session ${auth} expired</html>\n` },
+  ];
+  const users: Array<{ user: Record<string, unknown>; secrets: string[] }> = [
+    { user: { token }, secrets: [token] },
+    { user: { username: 'admin', password: 'hunter2-secret' }, secrets: ['hunter2-secret', Buffer.from('admin:hunter2-secret').toString('base64')] },
+  ];
+  for (const answer of answers) {
+    const server = http.createServer((request, response) => {
+      response.writeHead(answer.status, { 'Content-Type': answer.type });
+      response.end(answer.body(String(request.headers.authorization)));
+    });
+    const port = await listen(server);
+    openServers.push(server);
+    for (const { user, secrets } of users) {
+      const file = writeKubeconfig({ name: 'echo', cluster: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true }, user, namespace: 'zookeeper' });
+      for (const args of [['activate', '-v'], ['status', '-o', 'json'], ['suspend', '-A', '-v']]) {
+        const run = await runFailover([...args, '--kubeconfig', file], {});
+        const what = `${answer.status} ${answer.type} ${Object.keys(user).join('+')}: ${args.join(' ')}`;
+        assert.is(run.code, 1, what);
+        for (const secret of secrets) assert.not.match(run.stdout + run.stderr, secret, what);
+        // The rest of the server's message is kept: only the credential is taken out.
+        assert.match(run.stderr, /^error: .*\[redacted\]/m, what);
+      }
+    }
+  }
 });
 
 test('unknown flag value and unknown flag: usage errors, exit 2', async () => {
@@ -128,7 +202,11 @@ test('nothing at all: the help, exit 0; flags but no verb: a usage error naming 
   assert.is(none.stderr, '');
   const flagsOnly = await runFailover(['--context', 'x'], {});
   assert.is(flagsOnly.code, 2);
-  assert.is(flagsOnly.stderr, "error: name a command: activate, deactivate, suspend, resume, status, version, completion (see 'kubectl failover --help')\n");
+  assert.is(flagsOnly.stderr, "error: name a command: run, failback, undo, runs, activate, deactivate, suspend, resume, status, version, completion (see 'kubectl failover --help')\n");
+  const unknown = await runFailover(['failover'], {});
+  assert.is(unknown.code, 2);
+  assert.match(unknown.stderr, /^error: Unknown argument: failover/);
+  assert.is(unknown.stdout, '');
   const help = await runFailover(['--help'], {});
   assert.is(help.code, 0);
   assert.match(help.stdout, 'kubectl failover <command>');
@@ -144,6 +222,27 @@ test('missing kubeconfig: one line, exit 2', async () => {
   const run = await runFailover(['activate'], { HOME: dir });
   assert.is(run.code, 2);
   assert.is(run.stderr, `error: no kubeconfig found: ${path.join(dir, '.kube', 'config')} does not exist (set KUBECONFIG or pass --kubeconfig)\n`);
+});
+
+test('an empty file among KUBECONFIG\'s files is skipped; certificate-authority-data that is not base64 or not PEM says so (exit 2)', async () => {
+  const port = await closedPort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'kf-empty-'));
+  const empty = path.join(dir, 'empty');
+  writeFileSync(empty, '');
+  const good = kubeconfigFor(`https://127.0.0.1:${port}`);
+  const skipped = await runFailover(['activate'], { KUBECONFIG: `${empty}${path.delimiter}${good}` });
+  assert.is(skipped.code, 1);
+  assert.match(skipped.stderr, 'connection refused');
+  assert.not.match(skipped.stderr, 'Cannot read properties');
+  for (const [data, expected] of [
+    ['%%% not base64 %%%', 'error: cluster "fault" in the kubeconfig: certificate-authority-data is not base64\n'],
+    [Buffer.from('not a certificate').toString('base64'), 'error: cluster "fault" in the kubeconfig: certificate-authority-data holds no PEM certificate (no "-----BEGIN CERTIFICATE-----" block)\n'],
+  ] as const) {
+    const kubeconfig = writeKubeconfig({ name: 'fault', cluster: { server: `https://127.0.0.1:${port}`, 'certificate-authority-data': data }, user: { token: 't' } });
+    const run = await runFailover(['activate', '--kubeconfig', kubeconfig], {});
+    assert.is(run.code, 2);
+    assert.is(run.stderr, expected);
+  }
 });
 
 test.run();

@@ -76,6 +76,8 @@ function inCollection(objectPath: string, collection: string): boolean {
   return new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/namespaces/[^/]+/${resource}/[^/]+$`).test(objectPath);
 }
 
+const MISSING_PARENT = Symbol('missing parent');
+
 type PatchOp = { op: 'test' | 'add' | 'replace' | 'remove'; path: string; value?: unknown };
 
 function applyJsonPatch(object: KubeObject, ops: PatchOp[], path: string): KubeObject {
@@ -89,8 +91,9 @@ function applyJsonPatch(object: KubeObject, ops: PatchOp[], path: string): KubeO
       parent = next && typeof next === 'object' ? (next as Record<string, unknown>) : undefined;
     }
     if (op.op === 'test') {
-      const actual = parent?.[last];
-      const ok = actual === undefined ? op.value === null : JSON.stringify(actual) === JSON.stringify(op.value);
+      // As the API server: a test of null passes for a missing member, but not below a missing parent.
+      const actual = parent ? parent[last] : MISSING_PARENT;
+      const ok = actual === MISSING_PARENT ? false : actual === undefined ? op.value === null : JSON.stringify(actual) === JSON.stringify(op.value);
       if (!ok) throw new ApiError(422, { reason: 'Invalid', message: `the server rejected our request due to an error in our request: testing value ${op.path} failed` }, 'PATCH', path);
       continue;
     }
@@ -130,7 +133,7 @@ export function recordingProgress(lines: string[]): Progress {
 }
 
 /** Command dependencies around a fake API: one cluster, in-memory streams, the fake clock. */
-export function fakeDeps(api: FakeApi, clock: Clock, namespace = 'zookeeper'): CommandDeps & { lines: string[] } {
+export function fakeDeps(api: KubeApi, clock: Clock, namespace = 'zookeeper', signal: AbortSignal = new AbortController().signal): CommandDeps & { lines: string[] } {
   const lines: string[] = [];
   const kubeContext: ResolvedContext = { contextName: 'fake', clusterName: 'fake', server: api.serverUrl, namespace, kubeConfig: new KubeConfig() };
   return {
@@ -138,6 +141,7 @@ export function fakeDeps(api: FakeApi, clock: Clock, namespace = 'zookeeper'): C
     streams: { stdout: { write: () => true }, stderr: { write: () => true } },
     env: {},
     clock,
+    signal,
     color: false,
     interactive: false,
     progress: recordingProgress(lines),

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readState, restFor, startSandbox, stopSandbox, type ClusterInfo, type ClusterName, type SandboxState } from '../../scripts/sandbox/cluster';
+import { STORK_GROUP, registerCrd, storkCrdManifest, unregisterCrd, type StorkPlural } from '../../scripts/sandbox/crds';
 import type { SandboxRest } from '../../scripts/sandbox/rest';
 
 export interface Sandbox {
@@ -86,5 +87,20 @@ export async function settled<T extends { metadata: { generation?: number }; sta
     if (object.status?.observedGeneration === object.metadata.generation) return object;
     if (Date.now() > deadline) throw new Error(`${path}: the status simulator did not catch up within ${timeoutMs / 1000}s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Runs `body` while `cluster` does not serve one of Stork's resources (e.g. `actions`, as on a
+ * Stork older than 24): the CRD and every object of it are deleted, and discovery no longer lists
+ * it. Afterwards the CRD is registered again (empty), even when `body` throws. The e2e files run
+ * one after another, so no other test sees the gap.
+ */
+export async function withoutStorkCrd<T>(rest: SandboxRest, plural: StorkPlural, body: () => Promise<T>): Promise<T> {
+  await unregisterCrd(rest, STORK_GROUP, plural);
+  try {
+    return await body();
+  } finally {
+    await registerCrd(rest, storkCrdManifest(plural));
   }
 }

@@ -28,6 +28,20 @@ test('a missing annotations map is created whole, its absence held by a test of 
   ]);
 });
 
+test('a missing member is held by a test of null; with its parent missing too, the parent is tested instead (the server fails a test below a missing parent)', () => {
+  const key = ['metadata', 'annotations', REPLICAS];
+  const withMap = workload('StatefulSet', 'zk', { replicas: 3, annotations: { other: 'x' } });
+  assert.equal(buildJsonPatch(withMap, [{ path: ['spec', 'replicas'], from: 3, to: 0 }], [{ path: key, value: null }]), [
+    { op: 'test', path: '/metadata/annotations/stork.libopenstorage.org~1migrationReplicas', value: null },
+    { op: 'replace', path: '/spec/replicas', value: 0 },
+  ]);
+  const withoutMap = workload('StatefulSet', 'zk', { replicas: 3 });
+  assert.equal(buildJsonPatch(withoutMap, [{ path: key, from: undefined, to: '3' }], [{ path: key, value: null }]), [
+    { op: 'test', path: '/metadata/annotations', value: null },
+    { op: 'add', path: '/metadata/annotations', value: { [REPLICAS]: '3' } },
+  ]);
+});
+
 test('two fields under one missing parent: the second is added into the parent the first created', () => {
   const live = workload('StatefulSet', 'zk', { replicas: 3 });
   const ops = buildJsonPatch(

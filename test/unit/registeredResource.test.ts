@@ -65,6 +65,14 @@ test('deactivate sets the suspend values and records the current value in the sa
     { path: ['spec', 'mode'], from: 'primary', to: 'standby' },
     { path: ['metadata', 'annotations', 'stork.libopenstorage.org/spec.mode'], from: undefined, to: 'primary,standby' },
   ]);
+  // The records are held like the fields: one written meanwhile fails the patch instead of being overwritten.
+  assert.equal(
+    plan.preconditions.filter((condition) => condition.path[0] === 'metadata'),
+    [
+      { path: ['metadata', 'annotations', 'stork.libopenstorage.org/spec.replicas'], value: null },
+      { path: ['metadata', 'annotations', 'stork.libopenstorage.org/spec.mode'], value: null },
+    ],
+  );
 });
 
 test('a garbled int annotation is an error naming the value; an object Stork did not migrate is skipped', () => {

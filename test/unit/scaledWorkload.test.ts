@@ -60,12 +60,21 @@ test('deactivate records the current count in the same change that scales to 0',
     { path: ['spec', 'replicas'], from: 5, to: 0 },
     { path: ['metadata', 'annotations', REPLICAS], from: undefined, to: '5' },
   ]);
-  assert.equal(plan.preconditions, [{ path: ['spec', 'replicas'], value: 5 }]);
+  // A missing record is held too (test of null): one written meanwhile fails the patch instead of being overwritten.
+  assert.equal(plan.preconditions, [
+    { path: ['spec', 'replicas'], value: 5 },
+    { path: ['metadata', 'annotations', REPLICAS], value: null },
+  ]);
 });
 
-test('deactivate does not rewrite an annotation that already holds the count', () => {
+test('deactivate does not rewrite an annotation that already holds the count, but holds its value', () => {
   const plan = planScaledWorkload(workload('StatefulSet', 'zk', { replicas: 3, annotations: { [REPLICAS]: '3' } }), KEY, 'deactivate');
   assert.equal(plan.changes, [{ path: ['spec', 'replicas'], from: 3, to: 0 }]);
+  // Without this test a count recorded between our read and our write (77) would stay beside replicas 0.
+  assert.equal(plan.preconditions, [
+    { path: ['spec', 'replicas'], value: 3 },
+    { path: ['metadata', 'annotations', REPLICAS], value: '3' },
+  ]);
 });
 
 test('deactivate replaces an older or garbled record with the live count, and says so', () => {

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KubeObject } from '../../src/kube/objects';
 import { crossClusterWarnings, namespaceStatuses, type StatusInput } from '../../src/plan/statusModel';
+import { specReplicas } from '../../src/stork/kinds';
 import { MIGRATED, REPLICAS, workload } from './fixtures';
 
 const now = Date.parse('2026-11-24T12:00:00Z');
@@ -83,11 +84,47 @@ test('integrity warnings: missing, zero and garbled counts; an HPA on a standby 
   assert.match(text, 'deployment/scaled: a HorizontalPodAutoscaler targets this standby workload');
 });
 
-test('a schedule suspended on both clusters is flagged', () => {
+test('a schedule suspended on both clusters is flagged; suspended on one side only is not', () => {
   const source = namespaceStatuses(input([], [schedule(true, 5)]));
   const destination = namespaceStatuses(input([], [schedule(true, 5)]));
   crossClusterWarnings(source, destination);
-  assert.match(source[0]?.warnings.join('\n') ?? '', 'suspended on both clusters');
+  assert.match(source[0]?.warnings.join('\n') ?? '', 'migrationschedule dr is suspended on both clusters: nothing replicates');
+  assert.equal(destination[0]?.warnings, []);
+
+  // The normal standby state: replicating from the source, the destination's static copy suspended.
+  for (const [sourceSuspended, destinationSuspended] of [
+    [false, true],
+    [true, false],
+    [false, false],
+  ] as const) {
+    const here = namespaceStatuses(input([], [schedule(sourceSuspended, 5)]));
+    const there = namespaceStatuses(input([], [schedule(destinationSuspended, 5)]));
+    crossClusterWarnings(here, there);
+    assert.equal([here[0]?.warnings, there[0]?.warnings], [[], []], `source ${sourceSuspended}, destination ${destinationSuspended}`);
+  }
+});
+
+test("specReplicas: an absent spec.replicas is the kind's API default (DeploymentConfig 0, the others 1)", () => {
+  for (const [kind, expected] of [
+    ['Deployment', 1],
+    ['StatefulSet', 1],
+    ['ReplicaSet', 1],
+    ['DeploymentConfig', 0],
+  ] as const) {
+    assert.is(specReplicas(workload(kind, 'app')), expected, kind);
+    assert.is(specReplicas(workload(kind, 'app', { replicas: 4 })), 4, `${kind} with replicas set`);
+    assert.is(specReplicas(workload(kind, 'app', { replicas: 0 })), 0, `${kind} at 0`);
+  }
+});
+
+test('status reads an absent spec.replicas as the API default, as activate and deactivate do', () => {
+  const statuses = namespaceStatuses(input([workload('Deployment', 'web', { annotations: { [REPLICAS]: '2' } })], []));
+  assert.equal(statuses[0]?.workloads.map((entry) => [entry.name, entry.replicas]), [['web', 1]]);
+  assert.is(statuses[0]?.verdict, 'active');
+  const deploymentConfig = { ...workload('DeploymentConfig', 'legacy', { annotations: { [REPLICAS]: '2' } }), apiVersion: 'apps.openshift.io/v1' };
+  const openshift = namespaceStatuses({ ...input([], []), workloads: [{ object: deploymentConfig, resourceKey: 'DeploymentConfig.apps.openshift.io' }] });
+  assert.equal(openshift[0]?.workloads.map((entry) => [entry.name, entry.replicas]), [['legacy', 0]]);
+  assert.is(openshift[0]?.verdict, 'standby');
 });
 
 test.run();

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { palette } from '../../src/present/colors';
 import { unifiedDiff } from '../../src/present/diff';
 import { renderTable } from '../../src/present/table';
+import { retryAfterMs } from '../../src/kube/client';
 import { mapWithConcurrency } from '../../src/util/concurrency';
 import { formatDuration, formatGoDuration, parseDuration } from '../../src/util/duration';
 
@@ -50,8 +51,19 @@ test('renderTable pads columns like kubectl', () => {
 
 test('renderTable aligns coloured cells by what is visible', () => {
   const green = (text: string): string => `\u001b[32m${text}\u001b[39m`;
-  const table = renderTable(['RESULT', 'NOTE'], [[green('changed'), 'a'], ['unchanged', 'b']]);
+  const table = renderTable(['RESULT', 'NOTE'], [[{ text: 'changed', style: green }, 'a'], ['unchanged', 'b']]);
+  assert.match(table, green('changed'));
   assert.is(table.replace(/\u001b\[\d+m/g, ''), 'RESULT      NOTE\nchanged     a\nunchanged   b\n');
+});
+
+test('renderTable escapes what a cell holds: a newline cannot forge a row, an escape sequence cannot reach the terminal', () => {
+  const table = renderTable(['NAME', 'NOTE'], [['web', 'recorded "3\nzookeeper   statefulset/evil   changed"'], ['db', 'title\u001b]0;pwned\u0007 \u001b[2J\u202eevil']]);
+  assert.is(table.split('\n').length, 4);
+  assert.not.match(table, /[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+  assert.match(table, 'recorded "3\\nzookeeper   statefulset/evil   changed"');
+  assert.match(table, 'title\\u001b]0;pwned\\u0007 \\u001b[2J\\u202eevil');
+  // Escaped text is what is measured: the columns still line up.
+  assert.is(table.split('\n')[1]?.indexOf('recorded'), table.split('\n')[0]?.indexOf('NOTE'));
 });
 
 test('mapWithConcurrency keeps order and never exceeds the bound', async () => {
@@ -66,6 +78,16 @@ test('mapWithConcurrency keeps order and never exceeds the bound', async () => {
   });
   assert.equal(results, [10, 20, 30, 40, 50, 60, 70]);
   assert.is(peak, 3);
+});
+
+test('Retry-After: seconds or an HTTP date; anything else is not a delay', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  assert.is(retryAfterMs('3', now), 3000);
+  assert.is(retryAfterMs(' 0 ', now), 0);
+  assert.is(retryAfterMs('Thu, 01 Jan 2026 00:00:05 GMT', now), 5000);
+  assert.is(retryAfterMs('Wed, 31 Dec 2025 23:00:00 GMT', now), 0);
+  assert.is(retryAfterMs('soon', now), undefined);
+  assert.is(retryAfterMs(undefined, now), undefined);
 });
 
 test.run();

@@ -1,16 +1,18 @@
 import type { Argv } from 'yargs';
 import { parsePositiveNumber, lastWins } from '../../cli/flags';
 import { globalOptionsFrom, type GlobalFlags } from '../../cli/globalOptions';
+import { scheduleReferenceFrom, withScheduleScopeFlags } from '../../cli/scheduleScopeFlags';
 import type { VerbModule } from '../../cli/verb';
 import { UsageError } from '../../core/errors';
 import { renderStatusReport } from '../../present/statusTable';
 
 const builder = (yargs: Argv<GlobalFlags>) =>
-  yargs
+  withScheduleScopeFlags(yargs, "Report the namespaces this MigrationSchedule migrates (it lives in -n, else the context's namespace; resolved on each cluster)", { namespaceSubsets: true })
     .option('source-context', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Report this context as the source (with --destination-context: both clusters)' })
     .option('destination-context', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Report this context as the destination' })
     .option('stale-factor', { requiresArg: true, type: 'string', coerce: lastWins, default: '3', describe: "Warn when the last success is older than this many times the schedule's policy interval" })
-    .example('$0 status -n zookeeper --source-context source --destination-context destination', 'Both sides of one namespace');
+    .example('$0 status -n zookeeper --source-context source --destination-context destination', 'Both sides of one namespace')
+    .example('$0 status -m zk-dr -n admin --source-context source --destination-context destination', 'Both sides of every namespace MigrationSchedule admin/zk-dr migrates');
 
 export const statusVerb: VerbModule = {
   register: (parser, run) =>
@@ -19,7 +21,7 @@ export const statusVerb: VerbModule = {
       if (globals.dryRun !== 'none') throw new UsageError('status is read-only: --dry-run does not apply to it');
       const contexts = [flags['source-context'], flags['destination-context']].filter((name): name is string => name !== undefined);
       if (contexts.some((name) => name.trim() === '')) throw new UsageError('--source-context and --destination-context need a non-empty value');
-      const options = { globals, contexts, staleFactor: parsePositiveNumber('--stale-factor', flags['stale-factor']) };
+      const options = { globals, contexts, staleFactor: parsePositiveNumber('--stale-factor', flags['stale-factor']), schedule: scheduleReferenceFrom(flags, globals) };
       await run({ globals, execute: async (deps) => (await import('./execute')).executeStatus(options, deps), renderTable: (outcome, view) => renderStatusReport(outcome.report, view.colors) });
     }),
 };

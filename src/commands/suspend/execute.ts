@@ -1,6 +1,7 @@
 import type { GlobalOptions } from '../../cli/globalOptions';
 import type { CommandDeps } from '../../core/command';
 import { UsageError } from '../../core/errors';
+import { InterruptedError, abortable, interruptSignalOf } from '../../core/interrupt';
 import { failPhaseOnError } from '../../core/progress';
 import type { CommandOutcome } from '../../core/report';
 import { applyPlans, predictResult, type ObjectResult } from '../../io/apply';
@@ -13,6 +14,7 @@ import { planScheduleSuspend } from '../../plan/rules/scheduleSuspend';
 import { buildChangeReport, changeVerdict, type ChangeReport } from '../../report/activationReport';
 import { MIGRATION_SCHEDULE_KEY, StorkKinds } from '../../stork/kinds';
 import { scheduleClusterPair } from '../../stork/migrationSchedule';
+import { NOTHING_CHANGED, interruptionAfterWrites, problemCounts, writeCounts } from '../shared';
 
 export interface ScheduleChangeOptions {
   globals: GlobalOptions;
@@ -42,7 +44,7 @@ export async function executeScheduleChange(options: ScheduleChangeOptions, deps
   const reading = deps.progress.start(`Reading MigrationSchedules on context ${kubeContext.contextName}`);
   // A mistyped -n must not read as "nothing to suspend": the namespace is checked alongside the list.
   const [listed] = await failPhaseOnError(reading, `Could not read MigrationSchedules on context ${kubeContext.contextName}`, () =>
-    Promise.all([listAll(api, resource, namespace ? { namespace } : {}), namespace ? readNamespace(api, namespace) : undefined]),
+    abortable(deps.signal, Promise.all([listAll(api, resource, namespace ? { namespace } : {}), namespace ? readNamespace(api, namespace) : undefined]), NOTHING_CHANGED),
   );
   const names = new Set(options.names);
   const unknown = [...names].filter((name) => !listed.some((schedule) => schedule.metadata.name === name));
@@ -51,7 +53,7 @@ export async function executeScheduleChange(options: ScheduleChangeOptions, deps
     throw new UsageError(`migrationschedule "${unknown[0]}" not found in ${where}`);
   }
   // -l is applied here rather than in the LIST, so a named schedule the selector leaves out is told apart from one that does not exist.
-  const matchesSelector = globals.selector ? await selectorFilter(api, resource, namespace, globals.selector) : () => true;
+  const matchesSelector = globals.selector ? await abortable(deps.signal, selectorFilter(api, resource, namespace, globals.selector), NOTHING_CHANGED) : () => true;
   const named = listed.filter((schedule) => names.size === 0 || names.has(schedule.metadata.name));
   const outside = named.filter((schedule) => names.has(schedule.metadata.name) && !matchesSelector(schedule.metadata.namespace ?? '', schedule.metadata.name));
   if (outside.length > 0) {
@@ -64,6 +66,7 @@ export async function executeScheduleChange(options: ScheduleChangeOptions, deps
   reading.succeed(`Read ${selected.length} of ${listed.length} MigrationSchedules (context ${kubeContext.contextName})`);
 
   const plans = selected.map((schedule) => planScheduleSuspend(schedule, MIGRATION_SCHEDULE_KEY, options.suspend));
+  if (deps.signal.aborted) throw new InterruptedError(interruptSignalOf(deps.signal), NOTHING_CHANGED);
   let results: ObjectResult[];
   if (globals.dryRun === 'client') {
     results = plans.map(predictResult);
@@ -72,14 +75,16 @@ export async function executeScheduleChange(options: ScheduleChangeOptions, deps
     results = await applyPlans(api, resources, plans, {
       serverDryRun: globals.dryRun === 'server',
       concurrency: options.concurrency,
+      signal: deps.signal,
       replan: (object) => planScheduleSuspend(object, MIGRATION_SCHEDULE_KEY, options.suspend),
     });
-    const failed = results.filter((result) => result.outcome === 'failed' || result.outcome === 'unknown' || result.outcome === 'not-attempted').length;
-    if (failed > 0) writing.fail(`${failed} schedule(s) failed`);
+    const problems = problemCounts(results);
+    if (problems) writing.fail(`schedule(s): ${problems}`);
     else writing.succeed(`${results.filter((result) => result.outcome === 'changed').length} ${globals.dryRun === 'server' ? 'would change (server dry run)' : 'changed'}`);
   }
   const report = buildChangeReport({ verb, context: kubeContext.contextName, dryRun: globals.dryRun, scope: [], results, warnings: [] });
-  return { report, verdict: changeVerdict(report), results, namespace };
+  const interruption = interruptionAfterWrites(deps.signal, writeCounts(results), globals.dryRun === 'server');
+  return { report, verdict: changeVerdict(report), results, namespace, ...(interruption ? { interruption } : {}) };
 }
 
 /** Which schedules a label selector matches, asked of the server (it alone parses selectors exactly as kubectl does). */

@@ -31,8 +31,11 @@ export function planRegisteredResource(object: KubeObject, resourceKey: string, 
     if (jsonEqual(current, value)) continue;
     changes.push({ path, from: current, to: value });
     if (current !== undefined) preconditions.push({ path, value: current });
-    if (record && object.metadata.annotations?.[record.key] !== record.value) {
-      changes.push({ path: ['metadata', 'annotations', record.key], from: object.metadata.annotations?.[record.key], to: record.value });
+    if (record) {
+      const recorded = object.metadata.annotations?.[record.key];
+      if (recorded !== record.value) changes.push({ path: ['metadata', 'annotations', record.key], from: recorded, to: record.value });
+      // Held like the field itself: a value recorded meanwhile by someone else fails the patch instead of being overwritten.
+      preconditions.push({ path: ['metadata', 'annotations', record.key], value: recorded ?? null });
     }
   }
   const describe = (values: readonly (Json | undefined)[]): string => values.map((value) => (value === undefined ? '<unset>' : JSON.stringify(value))).join(',');
@@ -47,7 +50,7 @@ function wantedValue(object: KubeObject, option: SuspendOption, direction: Direc
   const key = `${StorkAnnotation.prefix}${option.path}`;
   const path = option.path.split('.');
   const migrated = annotations[StorkAnnotation.migrated] !== undefined || annotations[key] !== undefined;
-  // Deactivation runs only in namespaces Stork protects (scope.ts), where the source's originals carry no annotation.
+  // Deactivation runs only in namespaces Stork protects (protection.ts), where the source's originals carry no annotation.
   if (option.type === 'bool') {
     if (!migrated && direction === 'activate') return { ok: 'absent' };
     // As Stork: the registration's value is the suspended state (true when it does not parse); activation writes its opposite.

@@ -67,7 +67,13 @@ function planDeactivation(object: KubeObject, resourceKey: string, current: numb
     to: '0',
     readiness: 'replicas',
     changes,
-    preconditions: [{ path: REPLICAS, value: getPath(object, REPLICAS) ?? null }],
+    // The record is held too, even when it is not rewritten: a count someone records between our read
+    // and our write must fail the patch (and be re-read), not be left beside a workload we scaled to 0.
+    // A missing record is held by a test of null, which the API server accepts for an absent member.
+    preconditions: [
+      { path: REPLICAS, value: getPath(object, REPLICAS) ?? null },
+      { path: annotationPath(StorkAnnotation.migrationReplicas), value: recorded ?? null },
+    ],
     ...(reason ? { reason } : {}),
   });
 }

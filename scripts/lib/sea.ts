@@ -1,0 +1,116 @@
+// The standalone binary: esbuild bundles src/ into one CommonJS file, a Node of the pinned version
+// turns it into a single-executable-application blob, and postject injects that blob into each
+// platform's node binary (Node's SEA support). Without the V8 code cache (useCodeCache: false) the
+// blob is the same bytes whichever platform's Node made it, so one blob serves every platform.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { build, type Plugin } from 'esbuild';
+import { withoutSignature } from './pe';
+import type { Target } from './platforms';
+import { repoRoot } from './runtimes';
+import type { ToolLog } from './toolLog';
+
+export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+export const SEA_RESOURCE = 'NODE_SEA_BLOB';
+/** First four bytes of a SEA blob (little-endian 0x0143da20, Node's src/node_sea.cc kMagic). */
+export const SEA_BLOB_MAGIC = 0x0143da20;
+
+// Optional native/peer modules that dependencies try to load inside try/catch (ws, node-fetch,
+// debug). They are not installed; in the bundle they fail the same way a missing module does,
+// instead of reaching the single-executable require(), which prints a warning for non-builtins.
+const optionalModulesAbsent: Plugin = {
+  name: 'optional-modules-absent',
+  setup(builder) {
+    builder.onResolve({ filter: /^(bufferutil|utf-8-validate|encoding|supports-color)$/ }, (args) => ({ path: args.path, namespace: 'absent' }));
+    builder.onLoad({ filter: /.*/, namespace: 'absent' }, (args) => ({
+      contents: `const e = new Error("Cannot find module '${args.path}'"); e.code = 'MODULE_NOT_FOUND'; throw e;`,
+      loader: 'js',
+    }));
+  },
+};
+
+// yargs' ESM entry loads cliui's ESM build, whose stand-in for wrap-ansi cuts --help lines in the
+// middle of words; its CommonJS build wraps at word boundaries with wrap-ansi. Take that one.
+const cliuiCommonJs: Plugin = {
+  name: 'cliui-commonjs',
+  setup(builder) {
+    const cliui = createRequire(path.join(repoRoot, 'node_modules', 'yargs', 'package.json')).resolve('cliui');
+    builder.onResolve({ filter: /^cliui$/ }, () => ({ path: cliui }));
+  },
+};
+
+/**
+ * What `kubectl failover version` reports: the commit built and that commit's date (not the build's,
+ * so two builds of one commit stay identical). Outside a git checkout both are "unknown".
+ */
+function buildStamp(): { commit: string; commitDate: string } {
+  try {
+    const [commit = 'unknown', commitDate = 'unknown'] = execFileSync('git', ['log', '-1', '--format=%H %cI'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split(' ');
+    return { commit, commitDate };
+  } catch {
+    return { commit: 'unknown', commitDate: 'unknown' };
+  }
+}
+
+/** Bundles src/main.ts for the embedded Node's major version. Deterministic: no paths or times. */
+export async function bundle(outfile: string, nodeVersion: string): Promise<void> {
+  const stamp = buildStamp();
+  await build({
+    absWorkingDir: repoRoot,
+    entryPoints: [path.join(repoRoot, 'src/main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: `node${nodeVersion.split('.')[0]}`,
+    // Node's single-executable support runs a CommonJS main; ESM-only deps (ora) are bundled in.
+    format: 'cjs',
+    minify: true,
+    legalComments: 'none',
+    banner: { js: '#!/usr/bin/env node' },
+    define: { KF_BUILD_COMMIT: JSON.stringify(stamp.commit), KF_BUILD_COMMIT_DATE: JSON.stringify(stamp.commitDate) },
+    logLevel: 'warning',
+    plugins: [optionalModulesAbsent, cliuiCommonJs],
+  });
+}
+
+/**
+ * Makes the SEA blob with `node` (a Node of the version the binaries embed). The config names the
+ * bundle by a relative path, run from its folder: the blob records that path, and an absolute
+ * one would tie the bytes to the build folder.
+ */
+export function makeBlob(node: string, bundlePath: string, blobPath: string, log: ToolLog): void {
+  const work = mkdtempSync(path.join(path.dirname(blobPath), '.sea-'));
+  try {
+    copyFileSync(bundlePath, path.join(work, 'kubectl-failover.cjs'));
+    const config = { main: 'kubectl-failover.cjs', output: 'sea-prep.blob', disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false };
+    writeFileSync(path.join(work, 'sea-config.json'), JSON.stringify(config));
+    log.run(node, ['--experimental-sea-config', 'sea-config.json'], { cwd: work });
+    copyFileSync(path.join(work, 'sea-prep.blob'), blobPath);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  if (readFileSync(blobPath).readUInt32LE(0) !== SEA_BLOB_MAGIC) throw new Error(`${blobPath} is not a single-executable blob; full log: ${log.file}`);
+}
+
+/**
+ * Copies a platform's node binary to `out` and injects the blob. Windows: the Authenticode
+ * signature is dropped first (it would no longer match). macOS: the signature is removed before
+ * and an ad-hoc one made after, with Apple's codesign (so only on a Mac).
+ */
+export function injectBlob(target: Target, node: string, blobPath: string, out: string, log: ToolLog): void {
+  rmSync(out, { force: true });
+  if (target.os === 'windows') writeFileSync(out, withoutSignature(readFileSync(node)));
+  else copyFileSync(node, out);
+  chmodSync(out, 0o755);
+  if (target.os === 'darwin') {
+    if (process.platform !== 'darwin') throw new Error(`${target.os}/${target.arch} needs Apple's codesign: build it on macOS (.github/workflows/release.yml)`);
+    log.run('codesign', ['--remove-signature', out]);
+  }
+  const postject = path.join(repoRoot, 'node_modules', 'postject', 'dist', 'cli.js');
+  const macho = target.os === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : [];
+  // postject's own output (and LIEF's warnings about the ELF notes it rewrites) go to the log.
+  log.run(process.execPath, [postject, out, SEA_RESOURCE, blobPath, '--sentinel-fuse', SEA_FUSE, ...macho], { env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
+  if (target.os === 'darwin') log.run('codesign', ['--sign', '-', out]);
+}

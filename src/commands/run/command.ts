@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import type { Argv } from 'yargs';
+import { lastWins, parseConcurrency, parseDurationFlag } from '../../cli/flags';
+import { globalOptionsFrom, type GlobalFlags } from '../../cli/globalOptions';
+import type { VerbModule } from '../../cli/verb';
+import { UsageError } from '../../core/errors';
+import { renderDryRunDiffs } from '../../present/dryRunDiffs';
+import { renderFailoverReport } from '../../present/failoverTable';
+import type { RunOptions } from './execute';
+import type { GlobalOptions } from '../../cli/globalOptions';
+import { summarizeJournal, type RunRequest } from '../../failover/journalModel';
+import { journalPath, readJournal } from '../../io/journal';
+
+const commaList = (value: string | string[] | undefined): string[] => (value === undefined ? [] : (Array.isArray(value) ? value : [value]).flatMap((entry) => String(entry).split(',')).map((entry) => entry.trim()).filter(Boolean));
+
+const builder = (yargs: Argv<GlobalFlags>) =>
+  yargs
+    .option('source-context', { alias: 'from', requiresArg: true, type: 'string', coerce: lastWins, describe: 'The kubeconfig context of the cluster the apps run on now' })
+    .option('destination-context', { alias: 'to', requiresArg: true, type: 'string', coerce: lastWins, describe: 'The kubeconfig context of the cluster to fail over to' })
+    .option('migration-schedule', { alias: ['m', 'migration-reference'], requiresArg: true, type: 'string', coerce: lastWins, describe: "Fail over the namespaces this MigrationSchedule migrates (its static copy on the destination, in -n)" })
+    .option('include-namespaces', { requiresArg: true, type: 'string', describe: "With -m: only these of the schedule's namespaces (comma list)" })
+    .option('exclude-namespaces', { requiresArg: true, type: 'string', describe: "With -m: the schedule's namespaces but these (comma list)" })
+    .option('source-timeout', { requiresArg: true, type: 'string', coerce: lastWins, default: '10s', describe: 'How long to try to reach the source before calling it unreachable' })
+    .option('max-rpo', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Refuse when the last successful migration is older than this (e.g. 30m); --force overrides' })
+    .option('force', { type: 'boolean', default: false, describe: 'Fail over even beyond --max-rpo' })
+    .option('skip-source-operations', { type: 'boolean', default: false, describe: 'Do not touch the source (it is down): go straight to scaling up the destination' })
+    .option('allow-split-brain', { type: 'boolean', default: false, describe: 'With --skip-source-operations: allow it although the source answers and still runs the apps' })
+    .option('skip-last-mile', { type: 'boolean', default: false, describe: 'Do not migrate the data written since the last scheduled migration' })
+    .option('wait', { type: 'boolean', default: true, describe: 'Wait until the destination apps are ready (--wait=false to return once scaled)' })
+    .option('timeout', { requiresArg: true, type: 'string', coerce: lastWins, default: '5m', describe: 'Bound of each waiting stage (scale-down, last mile, readiness)' })
+    .option('concurrency', { requiresArg: true, type: 'string', coerce: lastWins, default: '16', describe: 'Parallel writes to each API server' })
+    .example('$0 run --from source --to destination -n zookeeper', 'Fail zookeeper over: stop the source, migrate the last mile, bring the destination up')
+    .example('$0 run --to destination -m migrationschedule -n kube-system --dry-run=server', "Every stage's plan, checked by both API servers, nothing changed")
+    .example('$0 run --from source --to destination -n zookeeper --skip-source-operations', 'The source is down: bring the destination up anyway');
+
+function runModule(failback: boolean): VerbModule {
+  const verb = failback ? 'failback' : 'run';
+  const describe = failback
+    ? 'Fail back: run the other way round with the reverse MigrationSchedule, after Stork\'s failback checks (its latest migration exists, did not fail, and is within its policy window)'
+    : "Fail over from the source to the destination cluster in one command: Stork's stages, client-side, with a rollback";
+  return {
+    register: (parser, run) =>
+      parser.command(verb, describe, (yargs) => builder(yargs).option('journal', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Journal file (default: ${XDG_STATE_HOME:-~/.local/state}/kubectl-failover/<run id>.jsonl)' }).option('resume', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Continue an interrupted run by its ID, re-reading both clusters first' }), async (flags) => {
+        const globals = globalOptionsFrom(flags);
+        const runtime = {
+          sourceTimeoutMs: parseDurationFlag('--source-timeout', flags['source-timeout']),
+          maxRpoMs: flags['max-rpo'] === undefined ? undefined : parseDurationFlag('--max-rpo', flags['max-rpo']),
+          force: flags.force,
+          wait: flags.wait,
+          timeoutMs: parseDurationFlag('--timeout', flags.timeout),
+          concurrency: parseConcurrency(flags.concurrency),
+        };
+        const resumeId = flags.resume;
+        if (resumeId !== undefined && globals.dryRun !== 'none') throw new UsageError('--resume continues a run: it cannot be a dry run');
+        // A resumed run takes its scope and flags from its journal (read where the command runs: deps.env).
+        const resumed = (env: NodeJS.ProcessEnv, runId: string): RunOptions => {
+          const file = journalPath(env, runId, flags.journal);
+          const summary = summarizeJournal(runId, readJournal(file));
+          if (!summary.request) throw new UsageError(`the journal ${file} does not say what run ${runId} was asked (no start entry)`);
+          if (summary.outcome && summary.outcome !== 'Interrupted') throw new UsageError(`run ${runId} already ended: ${summary.outcome}; nothing to resume`);
+          const request = summary.request;
+          const resumedGlobals: GlobalOptions = { ...globals, allNamespaces: request.allNamespaces, ...(request.namespace ? { namespace: request.namespace } : {}), ...(request.selector ? { selector: request.selector } : {}) };
+          return { globals: resumedGlobals, runId, ...runtime, sourceContext: request.sourceContext, destinationContext: request.destinationContext, schedule: request.schedule, skipSourceOperations: request.skipSourceOperations, allowSplitBrain: request.allowSplitBrain, skipLastMile: request.skipLastMile, failback: request.failback, journalFile: file, request, resuming: true };
+        };
+        let fresh: RunOptions | undefined;
+        if (resumeId === undefined) {
+          const sourceContext = flags['source-context'];
+          const destinationContext = flags['destination-context'] ?? globals.context;
+          if (!destinationContext) throw new UsageError(`name the cluster to ${failback ? 'fail back' : 'fail over'} to with --destination-context (or --to)`);
+          if (!sourceContext) throw new UsageError('name the cluster the apps run on now with --source-context (or --from)');
+          if (sourceContext === destinationContext) throw new UsageError(`--source-context and --destination-context are both "${sourceContext}"`);
+          const include = commaList(flags['include-namespaces']);
+          const exclude = commaList(flags['exclude-namespaces']);
+          const scheduleName = flags['migration-schedule'];
+          if (!scheduleName && (include.length > 0 || exclude.length > 0)) throw new UsageError('--include-namespaces and --exclude-namespaces need -m/--migration-schedule');
+          if (scheduleName && globals.allNamespaces) throw new UsageError('-m/--migration-schedule and -A/--all-namespaces cannot be used together');
+          if (failback && !scheduleName) throw new UsageError('failback needs the reverse MigrationSchedule: -m NAME (in -n)');
+          const runId = randomBytes(5).toString('hex');
+          const schedule = scheduleName ? { name: scheduleName, ...(globals.namespace ? { namespace: globals.namespace } : {}), include, exclude } : undefined;
+          const request: RunRequest = {
+            sourceContext,
+            destinationContext,
+            ...(schedule ? { schedule } : {}),
+            ...(globals.namespace ? { namespace: globals.namespace } : {}),
+            allNamespaces: globals.allNamespaces,
+            ...(globals.selector ? { selector: globals.selector } : {}),
+            skipSourceOperations: flags['skip-source-operations'],
+            allowSplitBrain: flags['allow-split-brain'],
+            skipLastMile: flags['skip-last-mile'],
+            failback,
+          };
+          fresh = { globals, runId, ...runtime, sourceContext, destinationContext, schedule, skipSourceOperations: request.skipSourceOperations, allowSplitBrain: request.allowSplitBrain, skipLastMile: request.skipLastMile, failback, request, resuming: false };
+        }
+        await run({
+          globals,
+          execute: async (deps) => {
+            const options = fresh ? { ...fresh, journalFile: journalPath(deps.env, fresh.runId, flags.journal) } : resumed(deps.env, resumeId ?? '');
+            deps.streams.stderr.write(`Run ID: ${options.runId}${options.resuming ? ' (resumed)' : ''}\n`);
+            return (await import('./execute')).executeRun(options, deps);
+          },
+          renderTable: async (outcome, view) => `${await renderDryRunDiffs(outcome.results, globals.dryRun, view.colors)}${renderFailoverReport(outcome.report, view.colors, view.verbose)}`,
+        });
+      }),
+  };
+}
+
+export const runVerb = runModule(false);
+export const failbackVerb = runModule(true);
