@@ -137,7 +137,7 @@ function allFlags(verb: VerbSpec | undefined): readonly FlagSpec[] {
 }
 
 function findFlag(name: string, verb: VerbSpec | undefined): FlagSpec | undefined {
-  return allFlags(verb).find((flag) => flag.name === name);
+  return allFlags(verb).find((flag) => flag.name === name || (flag.aliases ?? []).includes(name));
 }
 
 /** The candidates for the word being completed; values the cluster holds come from `lookup`. */
@@ -169,6 +169,7 @@ function flagCandidates(line: CommandLine, prefix: string): Candidate[] {
     if (line.flags.has(flag.name) && !flag.repeatable) continue;
     if (flag.short && !prefix.startsWith('--')) candidates.push({ value: `-${flag.short}`, description: flag.description });
     candidates.push({ value: `--${flag.name}`, description: flag.description });
+    for (const alias of flag.aliases ?? []) candidates.push({ value: `--${alias}`, description: flag.description });
   }
   return candidates;
 }

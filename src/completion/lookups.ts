@@ -34,7 +34,13 @@ export function liveLookup(env: NodeJS.ProcessEnv): Lookup {
 
 async function lookup(kind: LookupKind, line: CommandLine, env: NodeJS.ProcessEnv, opened: (client: KubeClient) => void): Promise<string[]> {
   const { loadKubeconfig, resolveContext } = await import('../kube/kubeconfig');
-  const selection: KubeconfigSelection = { kubeconfigPath: last(line, 'kubeconfig'), contextName: last(line, 'context'), env };
+  if (kind === 'run') {
+    const { journalDirectory, listJournals } = await import('../io/journal');
+    return listJournals(journalDirectory(env)).map((journal) => journal.runId);
+  }
+  // run and failback read -m's schedule (and namespaces) on the destination; other verbs use --context.
+  const contextName = line.verb?.name === 'run' || line.verb?.name === 'failback' ? (last(line, 'destination-context') ?? last(line, 'context')) : last(line, 'context');
+  const selection: KubeconfigSelection = { kubeconfigPath: last(line, 'kubeconfig'), contextName, env };
   if (kind === 'context' || kind === 'cluster' || kind === 'user') {
     const config = await loadKubeconfig(selection);
     const entries = kind === 'context' ? config.contexts : kind === 'cluster' ? config.clusters : config.users;

@@ -6,8 +6,8 @@ import { DRY_RUN_MODES } from '../core/dryRun';
  * table names exactly the flags `--help` lists, so the two cannot drift apart.
  */
 
-/** Values read live (from the kubeconfig, or the cluster under a short timeout). */
-export type LookupKind = 'context' | 'cluster' | 'user' | 'namespace' | 'schedule';
+/** Values read live (from the kubeconfig, the journal folder, or the cluster under a short timeout). */
+export type LookupKind = 'context' | 'cluster' | 'user' | 'namespace' | 'schedule' | 'run';
 
 /** What a flag's value or a positional argument completes to. */
 export type ValueKind = { choices: readonly string[] } | { lookup: LookupKind } | 'file' | 'free';
@@ -21,6 +21,8 @@ export interface FlagSpec {
   value?: ValueKind;
   /** Still offered once given (--as-group a --as-group b). */
   repeatable?: boolean;
+  /** Other long names yargs accepts for it (run's --from and --to). */
+  aliases?: readonly string[];
 }
 
 export interface VerbSpec {
@@ -61,17 +63,43 @@ const waitFlags: readonly FlagSpec[] = [
   { name: 'timeout', description: 'how long --wait waits', value: 'free' },
   concurrency,
 ];
-const scheduleFlags: readonly FlagSpec[] = [{ name: 'cluster-pair', description: 'only schedules through this ClusterPair', value: 'free' }, concurrency];
+const migrationSchedule: FlagSpec = { name: 'migration-schedule', short: 'm', aliases: ['migration-reference'], description: 'the MigrationSchedule whose namespaces to act on', value: { lookup: 'schedule' } };
+const scheduleScope: readonly FlagSpec[] = [
+  migrationSchedule,
+  { name: 'include-namespaces', description: "with -m: only these of the schedule's namespaces", value: { lookup: 'namespace' }, repeatable: true },
+  { name: 'exclude-namespaces', description: "with -m: the schedule's namespaces but these", value: { lookup: 'namespace' }, repeatable: true },
+];
+const scheduleFlags: readonly FlagSpec[] = [migrationSchedule, { name: 'cluster-pair', description: 'only schedules through this ClusterPair', value: 'free' }, concurrency];
+const journal: FlagSpec = { name: 'journal', description: 'journal file of the run', value: 'file' };
+const runFlags: readonly FlagSpec[] = [
+  { name: 'source-context', aliases: ['from'], description: 'the cluster the apps run on now', value: { lookup: 'context' } },
+  { name: 'destination-context', aliases: ['to'], description: 'the cluster to fail over to', value: { lookup: 'context' } },
+  ...scheduleScope,
+  { name: 'source-timeout', description: 'how long to try to reach the source', value: 'free' },
+  { name: 'max-rpo', description: 'refuse when the last migration is older', value: 'free' },
+  { name: 'force', description: 'fail over even beyond --max-rpo' },
+  { name: 'skip-source-operations', description: 'do not touch the source (it is down)' },
+  { name: 'allow-split-brain', description: 'with --skip-source-operations: although the source answers' },
+  { name: 'skip-last-mile', description: 'no last-mile migration' },
+  ...waitFlags,
+  journal,
+  { name: 'resume', description: 'continue an interrupted run by its ID', value: { lookup: 'run' } },
+];
 
 export const VERBS: readonly VerbSpec[] = [
-  { name: 'activate', description: 'bring migrated apps up', flags: waitFlags },
-  { name: 'deactivate', description: 'bring apps down on the source', flags: [...waitFlags, { name: 'force', description: 'act on an unprotected namespace' }] },
+  { name: 'run', description: 'the whole failover across both clusters', flags: runFlags },
+  { name: 'failback', description: 'run the other way round, with the reverse schedule', flags: runFlags },
+  { name: 'undo', description: "put both clusters back as a run's journal recorded", flags: [journal, { name: 'force', description: 'undo a run that completed' }, concurrency], args: { lookup: 'run' } },
+  { name: 'runs', description: 'list the journals of past runs', flags: [] },
+  { name: 'activate', description: 'bring migrated apps up', flags: [...scheduleScope, ...waitFlags] },
+  { name: 'deactivate', description: 'bring apps down on the source', flags: [...scheduleScope, ...waitFlags, { name: 'force', description: 'act on an unprotected namespace' }] },
   { name: 'suspend', description: 'suspend MigrationSchedules', flags: scheduleFlags, args: { lookup: 'schedule' } },
   { name: 'resume', description: 'resume MigrationSchedules', flags: scheduleFlags, args: { lookup: 'schedule' } },
   {
     name: 'status',
     description: "each namespace's DR state (read-only)",
     flags: [
+      ...scheduleScope,
       { name: 'source-context', description: 'the source cluster', value: { lookup: 'context' } },
       { name: 'destination-context', description: 'the destination cluster', value: { lookup: 'context' } },
       { name: 'stale-factor', description: 'warn when the last success is older', value: 'free' },

@@ -80,6 +80,20 @@ test('looked-up values: contexts, clusters, users, namespaces, schedule names (t
   assert.equal(Object.fromEntries(last?.line.flags ?? []), { kubeconfig: ['/tmp/kc'], context: ['source'], namespace: ['zk'], as: ['me'], 'as-group': ['a', 'b'] });
 });
 
+test('run, failback and undo: --from/--to complete as their long names, -m to schedules, --resume and undo to run IDs', async () => {
+  const lookup = fakeLookup({ context: ['source', 'destination'], schedule: ['zk-dr'], run: ['20261125-1200-ab12'] });
+  assert.equal(await values(['run', '--fr'], lookup), ['--from']);
+  assert.equal(await values(['run', '--to', 'd'], lookup), ['destination']);
+  assert.equal(await values(['failback', '--from=s'], lookup), ['source']);
+  const afterAlias = await values(['run', '--to', 'destination', '--'], lookup);
+  assert.not.ok(afterAlias.includes('--destination-context') || afterAlias.includes('--to'), '--to given: neither name is offered again');
+  assert.equal(await values(['run', '--to', 'destination', '-m', ''], lookup), ['zk-dr']);
+  assert.equal(lookup.asked.at(-1)?.line.flags.get('destination-context'), ['destination'], 'the alias is recorded under the long name');
+  assert.equal(await values(['run', '--resume', ''], lookup), ['20261125-1200-ab12']);
+  assert.equal(await values(['undo', ''], lookup), ['20261125-1200-ab12']);
+  assert.equal(await values(['activate', '--include-namespaces', 'z'], fakeLookup({ namespace: ['zookeeper', 'kafka'] })), ['zookeeper']);
+});
+
 test('after --, words are positional; -Av bundles switches; -v takes a level', () => {
   assert.equal(parseWords(['suspend', '--', '-x', '']).line.positionals, ['-x']);
   const bundled = parseWords(['-Av', 'status', '']).line;
