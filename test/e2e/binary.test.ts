@@ -9,6 +9,8 @@ import * as assert from 'uvu/assert';
 import { seedZookeeper } from '../../scripts/sandbox/seeds';
 import { listen } from '../support/kubeconfig';
 import { closeClients, sandbox, uniqueNamespace } from '../support/sandbox';
+import { readCatalogue } from '../../scripts/lib/runtimes';
+import { VERBS } from '../../src/completion/spec';
 
 const run = promisify(execFile);
 const binary = path.resolve('dist/kubectl-failover');
@@ -55,7 +57,8 @@ test('first contact through kubectl: bare shows the help (exit 0); version names
   assert.match(bare.stdout, 'kubectl failover completion <shell>');
   const version = await run(kubectl, ['failover', 'version', '-o', 'json'], { env });
   const report = JSON.parse(version.stdout) as Record<string, string>;
-  assert.equal([report.apiVersion, report.kind, report.nodeVersion], ['kubectl-failover.dev/v1alpha1', 'Version', process.version]);
+  // The binary embeds the pinned Node (scripts/node-runtimes.json), not the one running the tests.
+  assert.equal([report.apiVersion, report.kind, report.nodeVersion], ['kubectl-failover.dev/v1alpha1', 'Version', `v${readCatalogue().version}`]);
   assert.match(report.gitCommit ?? '', /^[0-9a-f]{40}$/);
   // Stamped at build time from git: the commit's own date, not the build's.
   const commitDate = (await run('git', ['show', '-s', '--format=%cI', report.gitCommit ?? ''])).stdout.trim();
@@ -88,7 +91,7 @@ test('completion through kubectl: `completion install` puts the shim next to the
   assert.match(installed.stdout, `Wrote ${path.join(dir, 'kubectl_complete-failover')}`);
   assert.is(installed.stderr, '');
 
-  assert.equal((await complete('')).map((line) => line.split('\t')[0]), ['activate', 'deactivate', 'suspend', 'resume', 'status', 'version', 'completion', ':4']);
+  assert.equal((await complete('')).map((line) => line.split('\t')[0]), [...VERBS.map((verb) => verb.name), ':4']);
   assert.ok((await complete('activate', '--ti')).includes('--timeout\thow long --wait waits'));
   assert.equal(await complete('activate', '-o', ''), ['table', 'json', 'yaml', ':4']);
   assert.equal(await complete('deactivate', '--dry-run='), ['none', 'client', 'server', ':4']);

@@ -117,7 +117,9 @@ test('Migration: Stork stages to Final/Successful, summary written, and an entry
   assert.is(state(object), 'Final/Successful');
   assert.ok(object.status.finishTimestamp);
   assert.ok(object.status.summary);
-  const schedule = await rest.get<{ status: { items: ScheduleItems } }>(`${API}/namespaces/${ns}/migrationschedules/dr`);
+  // The schedule copies the Migration's status on its own next pass, as Stork's controller does: wait for that pass.
+  const copied = (items: ScheduleItems): boolean => (items.Interval ?? []).some((entry) => entry.name === name && entry.status === 'Successful');
+  const { object: schedule } = await follow<Staged & { status: { items: ScheduleItems } }>(rest, `${API}/namespaces/${ns}/migrationschedules/dr`, (candidate) => copied(candidate.status.items), 15_000);
   const entries = schedule.status.items.Interval ?? [];
   assert.is(entries.length, 2, 'the seeded success and the new one');
   assert.is(entries[1]?.name, name);
