@@ -9,6 +9,7 @@ import { terminalSafe } from '../present/terminalText';
 import { EXIT_CODES_EPILOGUE, ExitCode, exitCodeFor, exitCodeForSignal } from './exitCodes';
 import { globalOptionsFrom, withGlobalFlags } from './globalOptions';
 import { reportError } from './reportError';
+import { watchJob } from './watch';
 import type { VerbModule, VerbRunner } from './verb';
 import { activateVerb, deactivateVerb } from '../commands/activate/command';
 import { statusVerb } from '../commands/status/command';
@@ -36,6 +37,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     verbose = job.globals.verbose;
     const deps = await createDeps(io, job.globals);
     try {
+      const { watch } = job;
+      if (watch) {
+        exitCode = await watchJob({ ...job, watch }, deps, job.globals.output, async (outcome) => job.renderTable(outcome, { colors: palette(deps.color), verbose: job.globals.verbose }));
+        return;
+      }
       const outcome = await job.execute(deps);
       for (const warning of reportWarnings(outcome.report)) io.stderr.write(`warning: ${terminalSafe(warning)}\n`);
       const text = job.globals.output === 'table' ? await job.renderTable(outcome, { colors: palette(deps.color), verbose: job.globals.verbose }) : await serialize(outcome.report, job.globals.output);

@@ -4,14 +4,18 @@ import { globalOptionsFrom, type GlobalFlags } from '../../cli/globalOptions';
 import type { VerbModule } from '../../cli/verb';
 import { UsageError } from '../../core/errors';
 import { renderStatusReport } from '../../present/statusTable';
-import { executeStatus } from './execute';
+import { WATCH_INTERVAL_MS } from '../../cli/watch';
+import type { CommandOutcome } from '../../core/report';
+import { executeStatus, statusChangeKey, type StatusReport } from './execute';
 
 const builder = (yargs: Argv<GlobalFlags>) =>
   yargs
     .option('source-context', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Report this context as the source (with --destination-context: both clusters)' })
     .option('destination-context', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Report this context as the destination' })
     .option('stale-factor', { requiresArg: true, type: 'string', coerce: lastWins, default: '3', describe: "Warn when the last success is older than this many times the schedule's policy interval" })
-    .example('$0 status -n zookeeper --source-context source --destination-context destination', 'Both sides of one namespace');
+    .option('watch', { alias: 'w', type: 'boolean', default: false, describe: `Read again every ${WATCH_INTERVAL_MS / 1000}s and show each change (redrawn on a terminal; one report per change when piped or with -o json|yaml) until ^C` })
+    .example('$0 status -n zookeeper --source-context source --destination-context destination', 'Both sides of one namespace')
+    .example('$0 status -n zookeeper --context destination -w', 'Watch a failover happen: workloads, schedules and Actions');
 
 export const statusVerb: VerbModule = {
   register: (parser, run) =>
@@ -21,6 +25,11 @@ export const statusVerb: VerbModule = {
       const contexts = [flags['source-context'], flags['destination-context']].filter((name): name is string => name !== undefined);
       if (contexts.some((name) => name.trim() === '')) throw new UsageError('--source-context and --destination-context need a non-empty value');
       const options = { globals, contexts, staleFactor: parsePositiveNumber('--stale-factor', flags['stale-factor']) };
-      await run({ globals, execute: (deps) => executeStatus(options, deps), renderTable: (outcome, view) => renderStatusReport(outcome.report, view.colors) });
+      await run({
+        globals,
+        execute: (deps) => executeStatus(options, deps),
+        renderTable: (outcome, view) => renderStatusReport(outcome.report, view.colors),
+        ...(flags.watch ? { watch: { changeKey: (outcome: CommandOutcome<StatusReport>) => statusChangeKey(outcome.report) } } : {}),
+      });
     }),
 };
