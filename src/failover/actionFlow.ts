@@ -71,6 +71,10 @@ export function rollbackStage(actionType: DrActionType): string {
   return FLOWS[actionType].rollback;
 }
 
+export function scaleUpStage(actionType: DrActionType): string {
+  return FLOWS[actionType].scaleUp;
+}
+
 /** One stage as followed. */
 export interface TrackedStage {
   /** status.stage ('' is Validations). */
@@ -164,10 +168,13 @@ function add(tracker: ActionTracker, events: TrackerEvent[], stage: string, now:
 /**
  * The edges from the current stage to the one just read: the shortest way through Stork's stage
  * machine that agrees with the current stage's last status and, into Final, with the final status
- * and summary (a rollback leaves Rollback* items; a failed scale-up, Failed items).
+ * and summary (a rollback leaves Rollback* items; a failed scale-up, Failed items). The source's
+ * stages count as skipped only when the Action says skipSourceOperations, or when the move past
+ * them was read directly from a stage that was seen; across a gap, the source's stages ran.
  */
 function findPath(actionType: DrActionType, current: TrackedStage, action: ActionView): Array<{ from: string; edge: Edge }> | undefined {
   const flow = FLOWS[actionType];
+  const skipAllowed = (path: readonly unknown[]): boolean => action.skipSourceOperations || (path.length === 0 && current.seen);
   const firstOutcome: Outcome | undefined = current.status === 'Successful' || current.status === 'Failed' ? current.status : undefined;
   const intoFinal = finalEdge(flow, action);
   const queue: Array<{ stage: string; path: Array<{ from: string; edge: Edge }> }> = [{ stage: current.stage, path: [] }];
@@ -176,6 +183,7 @@ function findPath(actionType: DrActionType, current: TrackedStage, action: Actio
     const { stage, path } = queue.shift() ?? { stage: '', path: [] };
     for (const edge of flow.edges[stage] ?? []) {
       if (path.length === 0 && firstOutcome && edge.outcome !== firstOutcome) continue;
+      if (edge.skips && !skipAllowed(path)) continue;
       const step = [...path, { from: stage, edge }];
       if (edge.to === action.stage) {
         if (edge.to !== 'Final' || intoFinal(stage, edge)) return step;

@@ -1,6 +1,6 @@
 import type { FollowEnd } from '../io/followObject';
 import { moreInfo, stageDisplay, type ActionSummaryItem, type ActionView, type DrActionType } from '../stork/action';
-import { actionOutcome, flowOrder, rollbackStage, type ActionTracker, type TrackedStage } from './actionFlow';
+import { actionOutcome, flowOrder, rollbackStage, scaleUpStage, type ActionTracker, type TrackedStage } from './actionFlow';
 import { lastMileMigrationName } from './lastMile';
 import { stageName } from './stages';
 import { stageReport, type ActionState, type FailoverReport, type NamespaceResult, type StageReport } from './report';
@@ -31,7 +31,8 @@ export function trackedStages(tracker: ActionTracker, end: FollowEnd): StageRepo
     const cluster = clusterOf(stage, actionType);
     const record = tracker.stages.find((entry) => entry.stage === stage);
     if (!record) {
-      const noRollback = tracker.final !== undefined && stage === rollbackStage(actionType);
+      // The scale-up ran instead of a rollback: say the rollback was not needed, not that it never came.
+      const noRollback = tracker.final !== undefined && stage === rollbackStage(actionType) && tracker.stages.some((entry) => entry.stage === scaleUpStage(actionType));
       return [stageReport(name, cluster, noRollback ? 'Skipped' : 'NotStarted', 0, 0, { display, ...(noRollback ? { message: 'no rollback needed' } : {}) })];
     }
     const status: StageReport['status'] = record.outcome === 'In-Progress' ? (end === 'timed-out' ? 'TimedOut' : 'In-Progress') : record.outcome;
