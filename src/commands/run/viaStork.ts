@@ -83,20 +83,12 @@ interface Started {
 
 /** storkctl's validations, then the Action created (or, in a dry run, built and maybe sent with dryRun=All). */
 async function startAction(options: ViaStorkOptions, job: Extract<ViaStorkOptions['job'], { kind: 'start' }>, deps: CommandDeps, destination: ClusterSession, namespace: string): Promise<Started> {
-  const where = `context ${options.destinationContext}`;
-  const checking = deps.progress.start(`Checking migrationschedule ${namespace}/${job.reference || '?'} on ${where}`);
-  let plan;
-  try {
-    plan = await abortable(deps.signal, validateForPerform(destination.api, { ...job, contextName: options.destinationContext, namespace }), NOTHING_CHANGED);
-  } catch (error) {
-    checking.fail(`Not started: ${oneLine(error)}`);
-    throw error;
-  }
-  checking.succeed(`Checked migrationschedule ${namespace}/${job.reference} (ClusterPair ${plan.clusterPair}): ${job.actionType} of ${plan.namespaces.join(', ')}`);
+  // A few reads; a refusal is the one `error:` line, so no progress line is left behind for it.
+  const plan = await abortable(deps.signal, validateForPerform(destination.api, { ...job, contextName: options.destinationContext, namespace }), NOTHING_CHANGED);
+  done(deps, `Checked migrationschedule ${namespace}/${job.reference} on context ${options.destinationContext} (ClusterPair ${plan.clusterPair}): ${job.actionType} of ${plan.namespaces.join(', ')}`);
   const action = buildAction({ actionType: job.actionType, name: actionName(job.actionType, job.reference, new Date(deps.clock.now())), namespace, reference: job.reference, namespaces: plan.namespaces, skipSourceOperations: job.skipSourceOperations });
   if (options.globals.dryRun === 'client') return { action, resource: plan.actionResource, clusterPair: plan.clusterPair };
   if (deps.signal.aborted) throw new InterruptedError(interruptSignalOf(deps.signal), NOTHING_CHANGED);
-  const creating = deps.progress.start(`Creating action ${namespace}/${action.metadata.name}`);
   let created: KubeObject;
   try {
     created = await destination.api.request<KubeObject>({
@@ -107,13 +99,16 @@ async function startAction(options: ViaStorkOptions, job: Extract<ViaStorkOption
     });
   } catch (error) {
     // storkctl's words; the cause as the server gave it.
-    const message = `failed to start ${job.actionType} for MigrationSchedule ${namespace}/${job.reference} : ${oneLine(error)}`;
-    creating.fail(message);
     if (isNotFound(error)) throw new UsageError(actionsNotServed(options.destinationContext));
-    throw new Error(message);
+    throw new Error(`failed to start ${job.actionType} for MigrationSchedule ${namespace}/${job.reference} : ${oneLine(error)}`);
   }
-  creating.succeed(options.globals.dryRun === 'server' ? `Action ${namespace}/${action.metadata.name} accepted by the server (dry run): nothing was created` : `Started ${job.actionType} for MigrationSchedule ${namespace}/${job.reference}: action ${namespace}/${action.metadata.name}`);
+  done(deps, options.globals.dryRun === 'server' ? `Action ${namespace}/${action.metadata.name} accepted by the server (dry run): nothing was created` : `Started ${job.actionType} for MigrationSchedule ${namespace}/${job.reference}: action ${namespace}/${action.metadata.name}`);
   return { action: { ...created, apiVersion: action.apiVersion, kind: action.kind }, resource: plan.actionResource, clusterPair: plan.clusterPair };
+}
+
+/** A step that took no time worth a spinner: one line when it is done. */
+function done(deps: CommandDeps, text: string): void {
+  deps.progress.start(text).succeed(text);
 }
 
 /** --follow NAME: the Action must exist (and its kind be served) in -n on the destination. */
