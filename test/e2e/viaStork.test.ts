@@ -215,6 +215,13 @@ test("storkctl's validations, in its order and words: exit 2, one error line, no
   assert.match(skipped.stderr, 'warning: --source-context source is not used with --via-stork');
   assert.match(skipped.stdout, /Scale Down \(on source\)\s+Skipped/);
   assert.not.match(skipped.stderr, 'may still run the apps', 'asked for, not a surprise');
+  // Dry runs pass the same checks and create nothing (server: the API server accepts the Action).
+  for (const mode of ['client', 'server']) {
+    const dry = await runFailover([...viaStork(ns), `--dry-run=${mode}`], box.env);
+    assert.is(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, new RegExp(`Validations\\s+Planned\\s+would create action ${ns}/failover-migrationschedule-\\d{4}-\\d{2}-\\d{2}-\\d{6}: failover of ${ns} \\(skipSourceOperations false\\)`));
+    assert.match(dry.stdout, /outcome: DryRun/);
+  }
   assert.is((await actions(box, ns)).length, 0);
 });
 

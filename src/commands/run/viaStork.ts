@@ -5,7 +5,7 @@ import { InterruptedError, abortable, interruptSignalOf, type Interruption } fro
 import type { Phase } from '../../core/progress';
 import { REPORT_API_VERSION } from '../../core/report';
 import { newTracker, observe, type ActionTracker, type TrackerEvent } from '../../failover/actionFlow';
-import { completeReport } from '../../failover/actionReport';
+import { completeReport, trackedStages } from '../../failover/actionReport';
 import { failoverVerdict, type FailoverReport } from '../../failover/report';
 import { followObject, type FollowEnd } from '../../io/followObject';
 import { actionsNotServed, validateForPerform } from '../../io/performValidations';
@@ -172,9 +172,8 @@ function dryRunReport(report: FailoverReport, action: KubeObject, options: ViaSt
   const view = readAction(action);
   const actionType: DrActionType = view.actionType === 'failback' ? 'failback' : 'failover';
   const skipSource = actionType === 'failover' && view.skipSourceOperations;
-  const tracker = newTracker(actionType);
-  completeReport(report, tracker, 'timed-out');
-  report.stages = report.stages.map((stage) => {
+  // Every stage of the flow, none reached yet: then marked as the Action would go through them.
+  report.stages = trackedStages(newTracker(actionType), 'done').map((stage) => {
     const skipped = skipSource && ['ScaleDownSource', 'WaitAfterScaleDown', 'LastMileMigration'].includes(stage.name);
     const rollback = stage.name === (actionType === 'failover' ? 'ScaleUpSource' : 'ScaleUpDestination');
     if (skipped) return { ...stage, status: 'Skipped', message: 'skipSourceOperations' };
