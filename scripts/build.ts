@@ -10,7 +10,12 @@ import { bundle, injectBlob, makeBlob } from './lib/sea';
 import { ToolLog } from './lib/toolLog';
 
 const outIndex = process.argv.indexOf('--out');
-const out = path.resolve(outIndex >= 0 ? (process.argv[outIndex + 1] ?? 'dist') : path.join(repoRoot, 'dist'));
+const outArg = outIndex >= 0 ? process.argv[outIndex + 1] : path.join(repoRoot, 'dist');
+if (!outArg) {
+  console.error('error: --out needs a folder');
+  process.exit(2);
+}
+const out = path.resolve(outArg);
 const rel = (file: string): string => path.relative(process.cwd(), file) || file;
 const mb = (file: string): string => `${(statSync(file).size / 1e6).toFixed(1)} MB`;
 

@@ -11,7 +11,7 @@
 // order, owner, modes and the commit's date, gzip -n. The tools' output goes to DIR/release.log.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sourceDateEpoch, tarGz } from './lib/archive';
 import { manifestYaml, renderManifest, validateManifest } from './lib/krew';
@@ -21,7 +21,12 @@ import { bundle, injectBlob, makeBlob } from './lib/sea';
 import { ToolLog } from './lib/toolLog';
 
 const outIndex = process.argv.indexOf('--out');
-const out = path.resolve(outIndex >= 0 ? (process.argv[outIndex + 1] ?? '') : path.join(repoRoot, 'dist', 'release'));
+const outArg = outIndex >= 0 ? process.argv[outIndex + 1] : path.join(repoRoot, 'dist', 'release');
+if (!outArg) {
+  console.error('error: --out needs a folder');
+  process.exit(2);
+}
+const out = path.resolve(outArg);
 const rel = (file: string): string => path.relative(process.cwd(), file) || file;
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
@@ -41,16 +46,26 @@ function blobMaker(catalogue: RuntimeCatalogue, log: ToolLog): string {
   return node;
 }
 
+function uncommittedChanges(): boolean {
+  try {
+    return execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+  } catch {
+    return false; // not a git checkout: SOURCE_DATE_EPOCH dates the archives
+  }
+}
+
 async function main(): Promise<void> {
   const catalogue = readCatalogue();
   const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
   const tag = `v${version}`;
   const mtime = sourceDateEpoch(repoRoot);
-  rmSync(out, { recursive: true, force: true });
+  // Only what an earlier release wrote is removed: --out may name a folder holding other things.
   mkdirSync(out, { recursive: true });
+  for (const file of readdirSync(out)) {
+    if (/^kubectl-failover_.*\.tar\.gz$|^krew-manifest\.yaml$|^sha256sums\.txt$|^release\.log$|^\.work-/.test(file)) rmSync(path.join(out, file), { recursive: true, force: true });
+  }
   const log = new ToolLog(path.join(out, 'release.log'));
-  const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoRoot, encoding: 'utf8' }).trim();
-  if (dirty) console.error(`warning  uncommitted changes: the archives are stamped with the last commit's date but hold the working tree`);
+  if (uncommittedChanges()) console.error(`warning  uncommitted changes: the archives are stamped with the last commit's date but hold the working tree`);
 
   const work = mkdtempSync(path.join(out, '.work-'));
   try {

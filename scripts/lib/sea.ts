@@ -2,6 +2,7 @@
 // turns it into a single-executable-application blob, and postject injects that blob into each
 // platform's node binary (Node's SEA support). Without the V8 code cache (useCodeCache: false) the
 // blob is the same bytes whichever platform's Node made it, so one blob serves every platform.
+import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -40,8 +41,22 @@ const cliuiCommonJs: Plugin = {
   },
 };
 
+/**
+ * What `kubectl failover version` reports: the commit built and that commit's date (not the build's,
+ * so two builds of one commit stay identical). Outside a git checkout both are "unknown".
+ */
+function buildStamp(): { commit: string; commitDate: string } {
+  try {
+    const [commit = 'unknown', commitDate = 'unknown'] = execFileSync('git', ['log', '-1', '--format=%H %cI'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split(' ');
+    return { commit, commitDate };
+  } catch {
+    return { commit: 'unknown', commitDate: 'unknown' };
+  }
+}
+
 /** Bundles src/main.ts for the embedded Node's major version. Deterministic: no paths or times. */
 export async function bundle(outfile: string, nodeVersion: string): Promise<void> {
+  const stamp = buildStamp();
   await build({
     absWorkingDir: repoRoot,
     entryPoints: [path.join(repoRoot, 'src/main.ts')],
@@ -54,6 +69,7 @@ export async function bundle(outfile: string, nodeVersion: string): Promise<void
     minify: true,
     legalComments: 'none',
     banner: { js: '#!/usr/bin/env node' },
+    define: { KF_BUILD_COMMIT: JSON.stringify(stamp.commit), KF_BUILD_COMMIT_DATE: JSON.stringify(stamp.commitDate) },
     logLevel: 'warning',
     plugins: [optionalModulesAbsent, cliuiCommonJs],
   });

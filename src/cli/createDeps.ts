@@ -2,10 +2,9 @@ import { appendFileSync } from 'node:fs';
 import { systemClock } from '../core/clock';
 import type { ClusterSession, CommandDeps, Streams } from '../core/command';
 import { NEVER_ABORTED } from '../core/interrupt';
-import { CircuitBreaker } from '../kube/breaker';
-import { KubeClient } from '../kube/client';
-import { resolveContext } from '../kube/kubeconfig';
+import type { KubeClient, RequestLogEntry } from '../kube/client';
 import { createProgress } from '../present/progress';
+import { formatRequestLog } from '../present/requestLog';
 import type { GlobalOptions } from './globalOptions';
 
 /** Upper bound on parallel connections; writes are bounded separately by --concurrency. */
@@ -35,16 +34,20 @@ export async function createDeps(io: Streams & { env: NodeJS.ProcessEnv; signal?
     let entry = sessions.get(key);
     if (!entry) {
       entry = (async () => {
-        const kubeContext = await resolveContext({ kubeconfigPath: options.kubeconfig, contextName: contextName ?? options.context, env: io.env });
-        const client = await KubeClient.connect(kubeContext, { requestTimeoutMs: options.requestTimeoutMs, maxSockets: MAX_SOCKETS, clock: systemClock, signal }, io.env);
+        // Loaded on first use: --help, version and completion of verbs never evaluate the client.
+        const [{ resolveContext }, { KubeClient }, { CircuitBreaker }] = await Promise.all([import('../kube/kubeconfig'), import('../kube/client'), import('../kube/breaker')]);
+        const kubeContext = await resolveContext({ kubeconfigPath: options.kubeconfig, contextName: contextName ?? options.context, overrides: options.overrides, env: io.env });
+        const onRequest = options.logRequests ? (entry: RequestLogEntry) => void io.stderr.write(`${formatRequestLog(entry)}\n`) : undefined;
+        const client = await KubeClient.connect(kubeContext, { requestTimeoutMs: options.requestTimeoutMs, maxSockets: MAX_SOCKETS, clock: systemClock, signal, ...(onRequest ? { onRequest } : {}) }, io.env);
         return { session: { kubeContext, api: new CircuitBreaker(client) }, client };
       })();
       sessions.set(key, entry);
     }
     return entry;
   };
-  // A terminal of unknown width (`script` without a size) would make spinners redraw forever.
-  const interactive = Boolean(io.stderr.isTTY) && (io.stderr.columns ?? 0) > 0 && !noColorRequested(io.env) && options.color;
+  // A terminal of unknown width (`script` without a size) would make spinners redraw forever;
+  // request lines (-v=6) would be drawn over by them.
+  const interactive = Boolean(io.stderr.isTTY) && (io.stderr.columns ?? 0) > 0 && !noColorRequested(io.env) && options.color && !options.logRequests;
   return {
     streams: { stdout: io.stdout, stderr: io.stderr },
     env: io.env,

@@ -48,3 +48,19 @@ export function nonEmpty(flag: string, value: string | undefined): string | unde
 export function lastWins(value: string | string[]): string {
   return Array.isArray(value) ? String(value[value.length - 1] ?? '') : value;
 }
+
+/**
+ * A comma-separated list of namespace names (--include-namespaces a,b), given once or repeated
+ * (repeats add up, as storkctl's string slices do). An empty item is a mistake, not "none".
+ */
+export function parseNamespaceList(flag: string, value: string | readonly string[] | undefined): string[] {
+  if (value === undefined) return [];
+  const given = typeof value === 'string' ? [value] : value;
+  const names: string[] = [];
+  for (const text of given) {
+    const items = text.split(',').map((item) => item.trim());
+    if (items.some((item) => item === '')) throw new UsageError(`${flag} "${text}": an empty namespace name; use a comma-separated list such as shop,billing`);
+    for (const item of items) if (!names.includes(item)) names.push(item);
+  }
+  return names;
+}

@@ -28,8 +28,22 @@ export interface VerbJob<O extends AnyOutcome> {
   watch?: { changeKey(outcome: O): string };
 }
 
-/** Runs a job with live dependencies: prints the report, records the exit code. Given to each verb by the CLI. */
-export type VerbRunner = <O extends AnyOutcome>(job: VerbJob<O>) => Promise<void>;
+/** What a verb that needs no cluster (version, completion) may know of its surroundings. */
+export interface LocalContext {
+  env: NodeJS.ProcessEnv;
+  /** The path the plugin was started by (kubectl's, or a shell's): where `completion install` puts its shim. */
+  program: string;
+}
+
+/** A job that talks to no cluster: no kubeconfig is read, no client is loaded. Printed like any other. */
+export interface LocalJob<O extends AnyOutcome> {
+  globals: GlobalOptions;
+  executeLocally(context: LocalContext): Promise<O>;
+  renderTable(outcome: O, view: TableView): string | Promise<string>;
+}
+
+/** Runs a job (with live dependencies, unless it is local): prints the report, records the exit code. Given to each verb by the CLI. */
+export type VerbRunner = <O extends AnyOutcome>(job: VerbJob<O> | LocalJob<O>) => Promise<void>;
 
 /**
  * A verb registers itself on the parser: its yargs builder types its own flags, its handler turns

@@ -2,11 +2,21 @@ import type { GlobalOptions } from '../cli/globalOptions';
 import { interruptSignalOf, type Interruption } from '../core/interrupt';
 import type { ObjectResult } from '../io/apply';
 import type { ResolvedContext } from '../kube/kubeconfig';
-import type { NamespaceSelection, ObjectPlan } from '../plan/types';
+import type { CommandDeps } from '../core/command';
+import { failPhaseOnError } from '../core/progress';
+import { resolveScheduleScope, type ResolvedScheduleScope } from '../io/scheduleScope';
+import type { KubeApi } from '../kube/client';
+import type { ScheduleReference } from '../plan/scheduleScope';
+import type { NamespaceSelection } from '../plan/types';
 
 /** -A, else -n, else the context's namespace (kubectl's rule): the one place flags become a namespace selection. */
 export function selectionFor(globals: GlobalOptions, kubeContext: ResolvedContext): NamespaceSelection {
   return globals.allNamespaces ? { all: true } : { all: false, names: [globals.namespace ?? kubeContext.namespace] };
+}
+
+/** Where -m's schedule lives: -n, else the context's namespace (storkctl: -n names the schedule's namespace). */
+export function scheduleNamespaceFor(globals: GlobalOptions, kubeContext: ResolvedContext): string {
+  return globals.namespace ?? kubeContext.namespace;
 }
 
 export function describeSelection(selection: NamespaceSelection): string {
@@ -16,16 +26,10 @@ export function describeSelection(selection: NamespaceSelection): string {
 /** The message an interrupt before the first write leaves. */
 export const NOTHING_CHANGED = 'interrupted before any change was made';
 
-/** Writes planned and writes sent (whatever came of them); results are in the order of the plans. */
-export function writeCounts(plans: readonly ObjectPlan[], results: readonly ObjectResult[]): { planned: number; sent: number } {
-  let planned = 0;
-  let sent = 0;
-  plans.forEach((plan, index) => {
-    if (plan.action !== 'change') return;
-    planned += 1;
-    if (results[index]?.outcome !== 'not-attempted') sent += 1;
-  });
-  return { planned, sent };
+/** Writes planned and writes sent (whatever came of them): each result carries its plan. */
+export function writeCounts(results: readonly ObjectResult[]): { planned: number; sent: number } {
+  const planned = results.filter((result) => result.plan.action === 'change');
+  return { planned: planned.length, sent: planned.filter((result) => result.outcome !== 'not-attempted').length };
 }
 
 /**
@@ -47,4 +51,14 @@ export function problemCounts(results: readonly ObjectResult[]): string {
   if (count('unknown') > 0) parts.push(`${count('unknown')} unknown`);
   if (count('not-attempted') > 0) parts.push(`${count('not-attempted')} not sent`);
   return parts.join(', ');
+}
+
+/** -m: reads the schedule and the namespaces it gives, under a progress phase. Throws before any write. */
+export async function readScheduleScope(api: KubeApi, kubeContext: ResolvedContext, globals: GlobalOptions, reference: ScheduleReference, deps: Pick<CommandDeps, 'progress'>): Promise<ResolvedScheduleScope> {
+  const namespace = scheduleNamespaceFor(globals, kubeContext);
+  const what = `migrationschedule ${namespace}/${reference.name} (context ${kubeContext.contextName})`;
+  const phase = deps.progress.start(`Reading ${what}`);
+  const scope = await failPhaseOnError(phase, `Could not scope by ${what}`, () => resolveScheduleScope(api, kubeContext.contextName, reference, namespace));
+  phase.succeed(`${what}: ${scope.selection.names.length} namespace(s) in scope: ${scope.selection.names.join(', ')}`);
+  return scope;
 }

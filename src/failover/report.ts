@@ -1,7 +1,7 @@
 import type { DryRunMode } from '../core/dryRun';
 import { REPORT_API_VERSION, type Verdict } from '../core/report';
 import type { ObjectResult } from '../io/apply';
-import { resultToken, type ObjectReportRow } from '../report/activationReport';
+import { reportRow, type ObjectReportRow } from '../report/activationReport';
 import { STAGE_DISPLAY, type FailoverOutcome, type FailoverStageName, type StageStatus } from './stages';
 
 export interface StageReport {
@@ -80,23 +80,10 @@ export function stageReport(name: FailoverStageName, cluster: StageReport['clust
     cluster,
     status,
     durationSeconds: Math.round((now - startedAt) / 100) / 10,
-    objects: (fields.results ?? []).map((result) => rowOf(result, fields.dryRun ?? 'none')),
+    objects: (fields.results ?? []).map((result) => reportRow(result, fields.dryRun ?? 'none')),
   };
   if (fields.message) report.message = fields.message;
   return report;
-}
-
-function rowOf(result: ObjectResult, dryRun: DryRunMode): ObjectReportRow {
-  const row: ObjectReportRow = {
-    namespace: result.plan.ref.namespace ?? '',
-    kind: result.plan.ref.kind,
-    name: result.plan.ref.name,
-    from: result.plan.from,
-    to: result.plan.to,
-    result: resultToken(result, dryRun),
-  };
-  if (result.message) row.message = result.message;
-  return row;
 }
 
 /** Any write that did not succeed (failed, unknown, not attempted). */

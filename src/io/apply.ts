@@ -1,7 +1,7 @@
 import type { KubeApi } from '../kube/client';
-import { ConnectionError, ServerDownError, isNotFound, isPreconditionFailure } from '../kube/errors';
+import { ConnectionError, ServerDownError, isAlreadyExists, isNotFound, isPreconditionFailure } from '../kube/errors';
 import type { KubeObject } from '../kube/objects';
-import { objectPath, type ApiResource } from '../kube/resources';
+import { collectionPath, objectPath, type ApiResource } from '../kube/resources';
 import { oneLine } from '../core/errors';
 import { buildJsonPatch, type JsonPatchOp } from '../plan/jsonPatch';
 import { FIELD_MANAGER } from '../plan/protection';
@@ -39,6 +39,11 @@ export interface ApplyOptions {
   fieldManagerFor?: (plan: ObjectPlan) => string;
   /** Called once per object as it is done, with the plan it started from (a re-plan may differ). */
   onResult?: (result: ObjectResult, planned: ObjectPlan) => void;
+  /**
+   * Called just before each write is sent (a re-plan's too), with the patch: a journal records it
+   * here, flushed, so that a crash after the write still leaves its record. Throwing stops that write.
+   */
+  beforeSend?: (plan: ObjectPlan, patch: JsonPatchOp[]) => void;
   /** Aborted on ^C or SIGTERM: writes not started yet are not sent (not-attempted); those in flight finish. */
   signal?: AbortSignal;
 }
@@ -66,10 +71,13 @@ async function applyOne(client: KubeApi, resources: ReadonlyMap<string, ApiResou
   if (options.signal?.aborted) return { plan, outcome: 'not-attempted', message: 'not sent: interrupted' };
   const resource = resources.get(plan.resourceKey);
   if (!resource) return { plan, outcome: 'failed', message: `resource ${plan.resourceKey} is not served` };
+  if (plan.operation === 'create') return createOne(client, resource, plan, options);
+  if (plan.operation === 'delete') return deleteOne(client, resource, plan, options);
   const path = objectPath(resource, plan.ref.name, plan.ref.namespace);
 
   const send = async (current: ObjectPlan): Promise<{ patch: JsonPatchOp[]; after: KubeObject }> => {
     const patch = buildJsonPatch(current.live, current.changes, current.preconditions);
+    options.beforeSend?.(current, patch);
     const after = await client.request<KubeObject>({
       method: 'PATCH',
       path,
@@ -130,7 +138,7 @@ function failure(plan: ObjectPlan, error: unknown, dryRun: boolean): ObjectResul
  * The results stay unknown (exit 1): the write may have been applied, or someone else's.
  */
 async function rereadUnknown(client: KubeApi, resources: ReadonlyMap<string, ApiResource>, results: ObjectResult[], options: ApplyOptions): Promise<ObjectResult[]> {
-  const unknown = results.filter((result) => result.outcome === 'unknown');
+  const unknown = results.filter((result) => result.outcome === 'unknown' && result.plan.operation === 'patch');
   const [first, ...rest] = unknown;
   if (!first) return results;
   const found = new Map<ObjectResult, string>();
@@ -141,7 +149,7 @@ async function rereadUnknown(client: KubeApi, resources: ReadonlyMap<string, Api
     await read(first, true);
   } catch (error) {
     const why = `could not be re-read afterwards: ${oneLine(error)}`;
-    return results.map((result) => (result.outcome === 'unknown' ? { ...result, message: `${result.message}; ${why}` } : result));
+    return results.map((result) => (unknown.includes(result) ? { ...result, message: `${result.message}; ${why}` } : result));
   }
   await mapWithConcurrency(rest, options.concurrency, (result) => read(result, false).catch((error: unknown) => void found.set(result, `could not be re-read afterwards: ${oneLine(error)}`)));
   return results.map((result) => {
@@ -168,11 +176,66 @@ async function describeNow(client: KubeApi, resources: ReadonlyMap<string, ApiRe
   return `re-read afterwards: found ${now.from || now.action}${now.reason ? ` (${now.reason})` : ''}`;
 }
 
+/** Creates `plan.live`. One that already exists is left as it is (unchanged), and read, so what follows knows its uid. */
+async function createOne(client: KubeApi, resource: ApiResource, plan: ObjectPlan, options: ApplyOptions): Promise<ObjectResult> {
+  const note = plan.reason ? `; ${plan.reason}` : '';
+  try {
+    const after = await client.request<KubeObject>({
+      method: 'POST',
+      path: collectionPath(resource, plan.ref.namespace),
+      body: plan.live,
+      query: { dryRun: options.serverDryRun ? 'All' : undefined, fieldManager: options.fieldManagerFor?.(plan) ?? FIELD_MANAGER },
+    });
+    return { plan, outcome: 'changed', after, ...(plan.reason ? { message: plan.reason } : {}) };
+  } catch (error) {
+    if (!isAlreadyExists(error)) return failedWrite(plan, error, options.serverDryRun);
+  }
+  try {
+    const existing = await client.request<KubeObject>({ method: 'GET', path: objectPath(resource, plan.ref.name, plan.ref.namespace) });
+    return { plan, outcome: 'unchanged', message: `already exists${note}`, after: existing };
+  } catch (error) {
+    return { plan, outcome: 'unchanged', message: `already exists, but could not be read: ${oneLine(error)}` };
+  }
+}
+
+/**
+ * Deletes the object with the server's default grace period for it (a pod's own
+ * terminationGracePeriodSeconds). A metadata.uid precondition makes sure the object deleted is the
+ * one planned for; one already gone is unchanged.
+ */
+async function deleteOne(client: KubeApi, resource: ApiResource, plan: ObjectPlan, options: ApplyOptions): Promise<ObjectResult> {
+  const uid = plan.preconditions.find((condition) => condition.path.join('.') === 'metadata.uid')?.value;
+  try {
+    const after = await client.request<KubeObject>({
+      method: 'DELETE',
+      path: objectPath(resource, plan.ref.name, plan.ref.namespace),
+      // With a body, the API server reads the options from it alone: dryRun in the query would be ignored and the pod deleted.
+      body: { apiVersion: 'v1', kind: 'DeleteOptions', ...(options.serverDryRun ? { dryRun: ['All'] } : {}), ...(typeof uid === 'string' ? { preconditions: { uid } } : {}) },
+    });
+    return { plan, outcome: 'changed', after, ...(plan.reason ? { message: plan.reason } : {}) };
+  } catch (error) {
+    if (isNotFound(error)) return { plan, outcome: 'unchanged', message: 'already gone' };
+    if (isPreconditionFailure(error)) return { plan, outcome: 'failed', message: `replaced since it was read (another uid): not deleted` };
+    return failedWrite(plan, error, options.serverDryRun);
+  }
+}
+
+/**
+ * A create or delete that did not go through. These are not re-read afterwards (their plan is not a
+ * patch to compare against), so a write sent without an answer says plainly that it may have been applied.
+ */
+function failedWrite(plan: ObjectPlan, error: unknown, dryRun: boolean): ObjectResult {
+  if (error instanceof ServerDownError) return { plan, outcome: 'not-attempted', message: oneLine(error) };
+  if (error instanceof ConnectionError && error.maybeDelivered && !dryRun) return { plan, outcome: 'unknown', message: `no answer (${error.causeText}): the server may have applied it; running again is safe` };
+  return { plan, outcome: 'failed', message: oneLine(error) };
+}
+
 /** --dry-run=client: the outcome the plan predicts, with the patch that would be sent. Nothing is sent. */
 export function predictResult(plan: ObjectPlan): ObjectResult {
   const base = plan.reason ? { message: plan.reason } : {};
   switch (plan.action) {
     case 'change':
+      if (plan.operation !== 'patch') return { plan, outcome: 'changed', ...base };
       return { plan, outcome: 'changed', patch: buildJsonPatch(plan.live, plan.changes, plan.preconditions), ...base };
     case 'error':
       return { plan, outcome: 'failed', ...base };

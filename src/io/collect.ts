@@ -8,7 +8,7 @@ import { UsageError } from '../core/errors';
 import type { NamespaceSelection, Workload } from '../plan/types';
 import { StorkAnnotation } from '../stork/annotations';
 import { APPLICATION_REGISTRATION_KEY, MIGRATION_SCHEDULE_KEY, NamespaceResource, StorkKinds, WorkloadKinds } from '../stork/kinds';
-import type { NamespaceInfo } from '../stork/migrationSchedule';
+import { migratedNamespaces, type NamespaceInfo } from '../stork/migrationSchedule';
 import { registeredKinds, type RegisteredKind } from '../stork/applicationRegistration';
 
 
@@ -86,11 +86,17 @@ export async function collectSnapshot(client: KubeApi, options: CollectOptions):
     storkInstalled: scheduleResource !== undefined,
     warnings,
   };
-  if (options.labelSelector && allSchedules.length > 0) {
+  if (options.labelSelector && schedulesCover(allSchedules, namespaces, options.namespaces)) {
     const lists = await Promise.all(workloadResources.map(async (resource) => (await listInScope(client, resource, { namespaces: options.namespaces })).map((object) => ({ object, resourceKey: kindKey(resource.group, resource.kind) }))));
     snapshot.unfilteredWorkloads = lists.flat();
   }
   return snapshot;
+}
+
+/** Whether any schedule migrates a namespace of the selection (only then does the planner need the unselected workloads). */
+function schedulesCover(schedules: readonly KubeObject[], namespaces: readonly NamespaceInfo[], selection: NamespaceSelection): boolean {
+  if (selection.all) return schedules.length > 0;
+  return schedules.some((schedule) => selection.names.some((name) => migratedNamespaces(schedule, namespaces).has(name)));
 }
 
 async function readNamespaces(client: KubeApi, selection: NamespaceSelection): Promise<NamespaceInfo[]> {

@@ -6,15 +6,20 @@ export const SILENT_REQUESTS_BEFORE_STOPPING = 3;
 
 /**
  * Stops sending to a server that stopped answering. Without it a run against a dead server lasts
- * objects ÷ concurrency × --request-timeout while the progress line keeps counting; with it, once
- * a few requests in a row time out or cannot connect, every further request fails at once with a
- * ServerDownError (not sent), so the run ends about one --request-timeout after the server went
- * silent. Any answer, even an error status, shows the server is there and resets the count. A
- * request marked `probe` is sent anyway, to find out whether the server answers again.
+ * objects ÷ concurrency × --request-timeout while the progress line keeps counting. With it:
+ * - once a request got no answer (a timeout, a refused or reset connection), new requests wait
+ *   for the ones already in flight to settle instead of going out to meet the same fate;
+ * - any answer, even an error status, shows the server is there: they go on at once;
+ * - after SILENT_REQUESTS_BEFORE_STOPPING in a row without an answer, every further request fails
+ *   at once with a ServerDownError (not sent).
+ * So a run ends about one --request-timeout after the server went silent. A request marked
+ * `probe` is always sent, to find out whether the server answers again.
  */
 export class CircuitBreaker implements KubeApi {
   private silentInARow = 0;
   private lastCause = '';
+  private inFlight = 0;
+  private waiting: Array<() => void> = [];
 
   constructor(
     private readonly inner: KubeApi,
@@ -42,7 +47,12 @@ export class CircuitBreaker implements KubeApi {
   readonly watch?: (request: WatchRequest, onEvent: (event: WatchEvent) => boolean, signal: AbortSignal) => Promise<void>;
 
   async request<T>(request: KubeRequest): Promise<T> {
-    if (this.open && !request.probe) throw new ServerDownError(this.serverUrl, `${this.silentInARow} requests in a row: ${this.lastCause}`);
+    while (!request.probe) {
+      if (this.open) throw new ServerDownError(this.serverUrl, `${this.silentInARow} requests in a row: ${this.lastCause}`);
+      if (this.silentInARow === 0 || this.inFlight === 0) break;
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.inFlight += 1;
     try {
       const answer = await this.inner.request<T>(request);
       this.silentInARow = 0;
@@ -55,6 +65,11 @@ export class CircuitBreaker implements KubeApi {
         this.silentInARow = 0;
       }
       throw error;
+    } finally {
+      this.inFlight -= 1;
+      const waiting = this.waiting;
+      this.waiting = [];
+      for (const wake of waiting) wake();
     }
   }
 }

@@ -31,6 +31,19 @@ export interface ClientOptions {
   clock?: Clock;
   /** An interrupt cuts a retry's wait short (the request then fails with the throttling answer). */
   signal?: AbortSignal;
+  /** Told of every request once it ended (-v=6 logs them). Never given the credentials. */
+  onRequest?: (entry: RequestLogEntry) => void;
+}
+
+/** One request as -v=6 shows it: no headers, so no token. */
+export interface RequestLogEntry {
+  method: KubeRequest['method'];
+  /** Scheme, host, path and query: the server URL's user info, if any, left out. */
+  url: string;
+  /** The HTTP status, or undefined when no answer came (the error says why). */
+  status?: number;
+  error?: string;
+  ms: number;
 }
 
 /** As client-go: a throttled request is retried up to this many times. */
@@ -80,10 +93,10 @@ export class KubeClient implements KubeApi {
   private constructor(
     readonly server: URL,
     private readonly agent: http.Agent,
-    private readonly headers: Record<string, string>,
+    private readonly headers: Record<string, string | string[]>,
     private readonly options: ClientOptions,
     /** Credentials sent with every request, kept out of the server's answers before they reach a message. */
-    private readonly secrets: readonly string[] = credentialSecrets(headers.Authorization),
+    private readonly secrets: readonly string[] = credentialSecrets(typeof headers.Authorization === 'string' ? headers.Authorization : undefined),
   ) {}
 
   static async connect(context: ResolvedContext, options: ClientOptions, env: NodeJS.ProcessEnv = {}): Promise<KubeClient> {
@@ -99,11 +112,16 @@ export class KubeClient implements KubeApi {
     } catch (error) {
       throw new UsageError(`cannot use context "${context.contextName}": ${oneLine(error)}`);
     }
-    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'kubectl-failover' };
+    const headers: Record<string, string | string[]> = { Accept: 'application/json', 'User-Agent': 'kubectl-failover' };
     for (const [name, value] of Object.entries(httpsOptions.headers ?? {})) {
       if (typeof value === 'string' || typeof value === 'number') headers[name] = String(value);
     }
     if (httpsOptions.auth) headers.Authorization = `Basic ${Buffer.from(httpsOptions.auth).toString('base64')}`;
+    // --as / --as-group: the server checks that the credentials may impersonate, then authorizes as them.
+    if (context.impersonate) {
+      headers['Impersonate-User'] = context.impersonate.user;
+      if (context.impersonate.groups.length > 0) headers['Impersonate-Group'] = context.impersonate.groups;
+    }
     const agent = createAgent(server, {
       keepAlive: true,
       maxSockets: options.maxSockets,
@@ -160,7 +178,7 @@ export class KubeClient implements KubeApi {
         throw new UnexpectedAnswerError(this.server.origin, request.method, url.pathname, statusCode, redact(text, this.secrets));
       }
     }
-    throw new ApiError(statusCode, parseStatus(redact(text, this.secrets)), request.method, url.pathname, this.server.origin);
+    throw new ApiError(statusCode, parseStatus(statusCode, redact(text, this.secrets)), request.method, url.pathname, this.server.origin);
   }
 
   /**
@@ -238,17 +256,24 @@ export class KubeClient implements KubeApi {
   }
 
   private send(method: KubeRequest['method'], url: URL, body: Buffer | undefined, contentType: string | undefined): Promise<Answer> {
-    const headers: Record<string, string> = { ...this.headers };
+    const headers: Record<string, string | string[]> = { ...this.headers };
     if (body) {
       headers['Content-Type'] = contentType ?? 'application/json';
       headers['Content-Length'] = String(body.length);
     }
     const transport = url.protocol === 'http:' ? http : https;
+    const started = Date.now();
+    // -v=6: one line per request sent (each retry of a throttled one too).
+    const log = (status: number | undefined, error?: string): void =>
+      this.options.onRequest?.({ method, url: `${url.origin}${url.pathname}${url.search}`, status, ...(error ? { error } : {}), ms: Date.now() - started });
     return new Promise<Answer>((resolve, reject) => {
       const req = transport.request(url, { method, headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: headerValue(res.headers['retry-after']) }));
+        res.on('end', () => {
+          log(res.statusCode);
+          resolve({ statusCode: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: headerValue(res.headers['retry-after']) });
+        });
         res.on('error', reject);
       });
       // Whether a connection was made decides what a failure means for a write: one that never
@@ -268,7 +293,9 @@ export class KubeClient implements KubeApi {
         }, Math.min(this.options.requestTimeoutMs, MAX_TIMER_MS));
       }
       req.on('error', (error: NodeJS.ErrnoException) => {
-        reject(new ConnectionError(this.server.origin, describeNetworkError(error, this.options.requestTimeoutMs), connected));
+        const cause = describeNetworkError(error, this.options.requestTimeoutMs);
+        log(undefined, cause);
+        reject(new ConnectionError(this.server.origin, cause, connected));
       });
       req.on('close', () => clearTimeout(timer));
       req.end(body);
@@ -297,14 +324,21 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function parseStatus(text: string): ApiStatus {
+/** Start of a non-Kubernetes answer kept in a message. */
+const PAGE_START_LENGTH = 60;
+
+function parseStatus(statusCode: number, text: string): ApiStatus {
   try {
     const parsed: unknown = JSON.parse(text);
     if (parsed && typeof parsed === 'object') return parsed as ApiStatus;
   } catch {
-    // Not JSON (a proxy's HTML page, say): keep the first line as the message.
+    // Not JSON: see below.
   }
-  return { message: text.split('\n')[0]?.slice(0, 200) ?? '' };
+  // A load balancer's or proxy's page (its first line is often just "<html>"): the status line, then the start of the page.
+  const page = text.replace(/\s+/g, ' ').trim();
+  const statusLine = `${statusCode} ${http.STATUS_CODES[statusCode] ?? ''}`.trim();
+  if (!page) return { message: statusLine };
+  return { message: `${statusLine} (not a Kubernetes answer: "${page.slice(0, PAGE_START_LENGTH)}${page.length > PAGE_START_LENGTH ? '…' : ''}")` };
 }
 
 function defaultVerb(method: KubeRequest['method']): RequestVerb {

@@ -120,6 +120,11 @@ export function isNotFound(error: unknown): boolean {
   return error instanceof ApiError && error.statusCode === 404;
 }
 
+/** A create found the name taken (409 AlreadyExists; a 409 Conflict is an update race). */
+export function isAlreadyExists(error: unknown): boolean {
+  return error instanceof ApiError && error.statusCode === 409 && error.reason === 'AlreadyExists';
+}
+
 export function isForbidden(error: unknown): boolean {
   return error instanceof ApiError && error.statusCode === 403;
 }

@@ -10,7 +10,28 @@ export interface KubeconfigSelection {
   kubeconfigPath?: string | undefined;
   /** --context: overrides current-context for this run only. */
   contextName?: string | undefined;
+  /** kubectl's --cluster, --user, --server, --token, --as, --as-group. */
+  overrides?: KubeconfigOverrides;
   env: NodeJS.ProcessEnv;
+}
+
+/** kubectl's flags that change, for this run only, what the kubeconfig says. */
+export interface KubeconfigOverrides {
+  /** --cluster: this kubeconfig cluster entry instead of the context's. */
+  cluster?: string;
+  /** --user: this kubeconfig user entry instead of the context's. */
+  user?: string;
+  /** --server: this API server URL instead of the cluster entry's. */
+  server?: string;
+  /** --token: this bearer token instead of the user entry's credentials. */
+  token?: string;
+  /** --as / --as-group: act as this user and these groups (Impersonate-User / Impersonate-Group). */
+  impersonate?: Impersonation;
+}
+
+export interface Impersonation {
+  user: string;
+  groups: string[];
 }
 
 export interface ResolvedContext {
@@ -21,7 +42,9 @@ export interface ResolvedContext {
   proxyUrl?: string;
   /** The context's namespace, else `default` (kubectl's rule). */
   namespace: string;
-  /** A KubeConfig whose current context is the selected one. */
+  /** --as / --as-group, sent as impersonation headers with every request. */
+  impersonate?: Impersonation;
+  /** A KubeConfig whose current context is the selected one, overrides applied. */
   kubeConfig: KubeConfig;
 }
 
@@ -55,9 +78,9 @@ export function kubeconfigFiles(selection: KubeconfigSelection): { files: string
  * Loads and merges kubeconfig files the way kubectl does: for clusters, users and contexts the
  * first file that names an entry wins, and the first file that sets current-context wins.
  */
-export async function resolveContext(selection: KubeconfigSelection): Promise<ResolvedContext> {
+export async function loadKubeconfig(selection: KubeconfigSelection): Promise<KubeConfig> {
   const { files } = kubeconfigFiles(selection);
-  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { KubeConfig } = await import('./clientNode');
   const merged = new KubeConfig();
   merged.clusters = [];
   merged.users = [];
@@ -83,8 +106,15 @@ export async function resolveContext(selection: KubeconfigSelection): Promise<Re
     }
     if (!currentContext && single.currentContext) currentContext = single.currentContext;
   }
+  merged.currentContext = currentContext;
+  return merged;
+}
 
-  const contextName = selection.contextName || currentContext;
+/** The selected context of the merged kubeconfig, with kubectl's override flags applied. */
+export async function resolveContext(selection: KubeconfigSelection): Promise<ResolvedContext> {
+  const merged = await loadKubeconfig(selection);
+  const overrides = selection.overrides ?? {};
+  const contextName = selection.contextName || merged.currentContext;
   const available = merged.contexts.map((context) => context.name);
   if (!contextName) {
     throw new UsageError(`no context selected: the kubeconfig has no current-context; pass --context (available: ${available.join(', ') || 'none'})`);
@@ -93,24 +123,64 @@ export async function resolveContext(selection: KubeconfigSelection): Promise<Re
   if (!context) {
     throw new UsageError(`context "${contextName}" not found in kubeconfig (available: ${available.join(', ') || 'none'})`);
   }
-  const cluster = merged.clusters.find((candidate) => candidate.name === context.cluster);
-  if (!cluster) {
-    throw new UsageError(`context "${contextName}" refers to cluster "${context.cluster}", which the kubeconfig does not define`);
-  }
+  const cluster = pickCluster(merged, context, overrides);
   const caProblem = certificateAuthorityProblem(cluster);
   if (caProblem) throw new UsageError(`cluster "${cluster.name}" in the kubeconfig: ${caProblem}`);
-  if (context.user && !merged.users.some((user) => user.name === context.user)) {
-    throw new UsageError(`context "${contextName}" refers to user "${context.user}", which the kubeconfig does not define`);
-  }
-  merged.currentContext = contextName;
+  const user = pickUser(merged, context, overrides);
+  // A KubeConfig of just the chosen entries: client-node reads credentials from its current context.
+  const { KubeConfig } = await import('./clientNode');
+  const chosen = new KubeConfig();
+  chosen.loadFromOptions({
+    clusters: [cluster],
+    users: user ? [user] : [],
+    contexts: [{ ...context, cluster: cluster.name, user: user?.name ?? '' }],
+    currentContext: contextName,
+  });
   return {
     contextName,
     clusterName: cluster.name,
     server: cluster.server,
     ...(cluster.proxyUrl ? { proxyUrl: cluster.proxyUrl } : {}),
     namespace: context.namespace || 'default',
-    kubeConfig: merged,
+    ...(overrides.impersonate ? { impersonate: overrides.impersonate } : {}),
+    kubeConfig: chosen,
   };
+}
+
+type ClusterEntry = KubeConfig['clusters'][number];
+type UserEntry = KubeConfig['users'][number];
+type ContextEntry = KubeConfig['contexts'][number];
+
+/** The context's cluster, or --cluster's; --server replaces its URL (and stands alone if there is no entry). */
+function pickCluster(merged: KubeConfig, context: ContextEntry, overrides: KubeconfigOverrides): ClusterEntry {
+  const name = overrides.cluster ?? context.cluster;
+  const entry = merged.clusters.find((candidate) => candidate.name === name);
+  if (!entry && overrides.server === undefined) {
+    if (overrides.cluster !== undefined) {
+      throw new UsageError(`cluster "${name}" (from --cluster) not found in kubeconfig (available: ${merged.clusters.map((cluster) => cluster.name).join(', ') || 'none'})`);
+    }
+    throw new UsageError(`context "${context.name}" refers to cluster "${name}", which the kubeconfig does not define`);
+  }
+  const base: ClusterEntry = entry ?? { name, server: '', skipTLSVerify: false };
+  return overrides.server === undefined ? base : { ...base, server: overrides.server };
+}
+
+/**
+ * The context's user, or --user's. --token replaces its credentials (token, exec plugin, auth
+ * provider, basic auth) with the bearer token; a client certificate stays, as in kubectl.
+ */
+function pickUser(merged: KubeConfig, context: ContextEntry, overrides: KubeconfigOverrides): UserEntry | undefined {
+  const name = overrides.user ?? context.user;
+  const entry = name ? merged.users.find((candidate) => candidate.name === name) : undefined;
+  if (name && !entry && overrides.token === undefined) {
+    if (overrides.user !== undefined) {
+      throw new UsageError(`user "${name}" (from --user) not found in kubeconfig (available: ${merged.users.map((user) => user.name).join(', ') || 'none'})`);
+    }
+    throw new UsageError(`context "${context.name}" refers to user "${name}", which the kubeconfig does not define`);
+  }
+  if (overrides.token === undefined) return entry;
+  const { certData, certFile, keyData, keyFile } = entry ?? {};
+  return { name: name || 'token', token: overrides.token, certData, certFile, keyData, keyFile };
 }
 
 function isEmptyFile(file: string): boolean {

@@ -5,7 +5,9 @@ export interface OwnerReference {
   apiVersion?: string;
   kind: string;
   name: string;
+  uid?: string;
   controller?: boolean;
+  blockOwnerDeletion?: boolean;
 }
 
 export interface ObjectMeta {
@@ -15,6 +17,7 @@ export interface ObjectMeta {
   resourceVersion?: string;
   generation?: number;
   creationTimestamp?: string;
+  deletionTimestamp?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];
@@ -43,6 +46,15 @@ export interface ObjectRef {
   kind: string;
   namespace?: string;
   name: string;
+}
+
+/** Whether parsed JSON has what every object has (apiVersion, kind, metadata.name): the check before treating it as one. */
+export function isKubeObject(value: unknown): value is KubeObject {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const { apiVersion, kind, metadata } = value as Record<string, unknown>;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return false;
+  const { name } = metadata as Record<string, unknown>;
+  return typeof name === 'string' && name !== '';
 }
 
 export function refOf(object: KubeObject): ObjectRef {

@@ -8,6 +8,12 @@ export interface ApiResource {
   namespaced: boolean;
 }
 
+/** "apps/v1" → {group: apps, version: v1}; "v1" → the core group. */
+export function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
 export function apiVersionOf(resource: ApiResource): string {
   return resource.group ? `${resource.group}/${resource.version}` : resource.version;
 }

@@ -1,9 +1,11 @@
 import type { KubeObject } from '../kube/objects';
 import { refOf } from '../kube/objects';
-import type { FieldChange, ObjectPlan, PlanAction, Precondition, Readiness } from './types';
+import type { FieldChange, ObjectPlan, PlanAction, PlanOperation, Precondition, Readiness } from './types';
 
 interface PlanFields {
   action: PlanAction;
+  /** Default: patch. */
+  operation?: PlanOperation;
   changes?: FieldChange[];
   preconditions?: Precondition[];
   from?: string;
@@ -18,6 +20,7 @@ export function planFor(object: KubeObject, resourceKey: string, fields: PlanFie
     ref: refOf(object),
     resourceKey,
     action: fields.action,
+    operation: fields.operation ?? 'patch',
     changes: fields.changes ?? [],
     preconditions: fields.preconditions ?? [],
     from: fields.from ?? '',

@@ -28,11 +28,20 @@ export type PlanAction =
 /** How to tell, after a change, that the object is really up. */
 export type Readiness = 'replicas' | 'none';
 
+/**
+ * How a planned change is written: a JSON patch of `changes` guarded by `preconditions` (most
+ * objects), creating `live` (a custom resource restored from its stash), or deleting the object
+ * (`preconditions` may hold its metadata.uid, so a namesake created since is never deleted).
+ */
+export type PlanOperation = 'patch' | 'create' | 'delete';
+
 export interface ObjectPlan {
   ref: ObjectRef;
   /** Discovery key (kind.group) of the resource, to address the object. */
   resourceKey: string;
   action: PlanAction;
+  operation: PlanOperation;
+  /** patch: the fields to change; create and delete: none. */
   changes: FieldChange[];
   preconditions: Precondition[];
   /** Short human form of the change: "0 → 3", "suspended → active". */
@@ -41,7 +50,7 @@ export interface ObjectPlan {
   /** Why it is skipped/unchanged/in error; one line. */
   reason?: string;
   readiness: Readiness;
-  /** The object as read, for diffs. */
+  /** The object as read (patch, delete), or as it will be created (create): what diffs start from. */
   live: KubeObject;
 }
 

@@ -28,8 +28,8 @@ const NOT_READY_NAMED = 10;
 export function renderActivationTable(report: ChangeReport, colors: Palette, verbose: boolean): string {
   const shown = report.objects.filter((row) => verbose || row.result !== 'skipped');
   const lines: string[] = [];
-  // Deactivation is fenced to namespaces Stork protects: a dry run (or -v) shows the fence and why.
-  const showScope = report.verb === 'deactivate' && (verbose || report.dryRun !== 'none') && report.namespaces.length > 0;
+  // Deactivation is fenced to namespaces Stork protects, and -m chooses namespaces by schedule: a dry run (or -v) shows the scope and why.
+  const showScope = (report.verb === 'deactivate' || report.migrationSchedule !== undefined) && (verbose || report.dryRun !== 'none') && report.namespaces.length > 0;
   if (showScope) {
     const rows = report.namespaces.map((namespace): Cell[] => [namespace.name, namespace.included ? 'included' : { text: 'left out', style: colors.dim }, namespace.reason]);
     lines.push(renderTable(['NAMESPACE', 'SCOPE', 'WHY'], rows).trimEnd(), '');
@@ -46,10 +46,14 @@ export function renderActivationTable(report: ChangeReport, colors: Palette, ver
   }
   const excluded = report.namespaces.filter((namespace) => !namespace.included);
   if (excluded.length > 0 && !showScope) {
-    const system = excluded.filter((namespace) => isSystemNamespace(namespace.name)).map((namespace) => namespace.name);
-    const unprotected = excluded.filter((namespace) => !isSystemNamespace(namespace.name)).map((namespace) => namespace.name);
-    if (unprotected.length > 0) lines.push(terminalSafe(`left out (not protected by Stork): ${unprotected.join(', ')}`));
-    if (system.length > 0) lines.push(`left out (system namespace; only -n with${report.verb === 'deactivate' ? ' --force' : ''} reaches it): ${system.join(', ')}`);
+    if (report.migrationSchedule) {
+      lines.push(terminalSafe(`left out of migrationschedule ${report.migrationSchedule}: ${excluded.map((namespace) => namespace.name).join(', ')}`));
+    } else {
+      const system = excluded.filter((namespace) => isSystemNamespace(namespace.name)).map((namespace) => namespace.name);
+      const unprotected = excluded.filter((namespace) => !isSystemNamespace(namespace.name)).map((namespace) => namespace.name);
+      if (unprotected.length > 0) lines.push(terminalSafe(`left out (not protected by Stork): ${unprotected.join(', ')}`));
+      if (system.length > 0) lines.push(`left out (system namespace; only -n${report.verb === 'deactivate' ? ' with --force' : ''} reaches it): ${system.join(', ')}`);
+    }
   }
   lines.push(summaryLine(report, colors, verbose));
   return `${lines.join('\n')}\n`;

@@ -13,8 +13,15 @@ export async function renderDryRunDiffs(results: readonly ObjectResult[], dryRun
   const label = dryRunDiffLabel(dryRun);
   const diffs: string[] = [];
   for (const result of results) {
-    const after = result.after ?? (dryRun === 'client' ? applyChanges(result.plan.live, result.plan.changes) : undefined);
-    if (result.outcome === 'changed' && after) diffs.push(await objectDiff(result.plan.live, after, label, colors));
+    if (result.outcome !== 'changed') continue;
+    const { plan } = result;
+    if (plan.operation === 'delete') {
+      diffs.push(await objectDiff(plan.live, undefined, label, colors));
+      continue;
+    }
+    const planned = plan.operation === 'create' ? plan.live : applyChanges(plan.live, plan.changes);
+    const after = result.after ?? (dryRun === 'client' ? planned : undefined);
+    if (after) diffs.push(await objectDiff(plan.operation === 'create' ? undefined : plan.live, after, label, colors));
   }
   return diffs.join('');
 }

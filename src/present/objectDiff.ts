@@ -13,10 +13,17 @@ function forDiff(object: KubeObject): KubeObject {
   return { apiVersion, kind, metadata, ...(spec === undefined ? {} : { spec }), ...rest, ...(status === undefined ? {} : { status }) } as KubeObject;
 }
 
-/** The YAML diff of one object, labelled like `kubectl diff` (live → planned or server answer). */
-export async function objectDiff(before: KubeObject, after: KubeObject, afterLabel: string, colors: Palette): Promise<string> {
+/**
+ * The YAML diff of one object, labelled like `kubectl diff` (live → planned or server answer). A
+ * side that is undefined is an object that does not exist: created (before) or deleted (after).
+ */
+export async function objectDiff(before: KubeObject | undefined, after: KubeObject | undefined, afterLabel: string, colors: Palette): Promise<string> {
   const { dump } = await import('js-yaml');
-  const name = `${before.metadata.namespace ? `${before.metadata.namespace}/` : ''}${displayName(refOf(before))}`;
-  const toYaml = (object: KubeObject): string => dump(forDiff(object), { noRefs: true, lineWidth: -1, sortKeys: false });
-  return unifiedDiff(toYaml(before), toYaml(after), { from: `${name} (live)`, to: `${name} (${afterLabel})` }, colors);
+  const named = before ?? after;
+  if (!named) return '';
+  const name = `${named.metadata.namespace ? `${named.metadata.namespace}/` : ''}${displayName(refOf(named))}`;
+  const toYaml = (object: KubeObject | undefined): string => (object ? dump(forDiff(object), { noRefs: true, lineWidth: -1, sortKeys: false }) : '');
+  const fromLabel = before ? `${name} (live)` : `${name} (absent)`;
+  const toLabel = after ? `${name} (${afterLabel})` : `${name} (${afterLabel}: deleted)`;
+  return unifiedDiff(toYaml(before), toYaml(after), { from: fromLabel, to: toLabel }, colors);
 }

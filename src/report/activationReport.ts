@@ -14,6 +14,8 @@ export interface ObjectReportRow {
   to: string;
   result: ResultToken;
   message?: string;
+  /** Only for writes that are not a JSON patch: a restored custom resource (create), a pod (delete). */
+  operation?: 'create' | 'delete';
   patch?: JsonPatchOp[];
 }
 
@@ -45,10 +47,12 @@ export interface WaitReport {
  */
 export interface ChangeReport {
   apiVersion: typeof REPORT_API_VERSION;
-  kind: 'ActivationReport' | 'ScheduleChangeReport';
-  verb: Direction | 'suspend' | 'resume';
+  kind: 'ActivationReport' | 'ScheduleChangeReport' | 'UndoReport';
+  verb: Direction | 'suspend' | 'resume' | 'undo';
   context: string;
   dryRun: DryRunMode;
+  /** -m: "namespace/name" of the MigrationSchedule whose namespaces were in scope. */
+  migrationSchedule?: string;
   namespaces: Array<{ name: string; included: boolean; reason: string }>;
   objects: ObjectReportRow[];
   summary: ResultSummary;
@@ -71,6 +75,21 @@ export function resultToken(result: ObjectResult, dryRun: DryRunMode): ResultTok
   return result.outcome === 'changed' && dryRun !== 'none' ? 'would-change' : result.outcome;
 }
 
+/** One object's row: what it is, its change, its result token and note. */
+export function reportRow(result: ObjectResult, dryRun: DryRunMode): ObjectReportRow {
+  const row: ObjectReportRow = {
+    namespace: result.plan.ref.namespace ?? '',
+    kind: result.plan.ref.kind,
+    name: result.plan.ref.name,
+    from: result.plan.from,
+    to: result.plan.to,
+    result: resultToken(result, dryRun),
+  };
+  if (result.message) row.message = result.message;
+  if (result.plan.operation !== 'patch') row.operation = result.plan.operation;
+  return row;
+}
+
 export function buildChangeReport(args: {
   verb: ChangeReport['verb'];
   context: string;
@@ -79,29 +98,22 @@ export function buildChangeReport(args: {
   results: readonly ObjectResult[];
   wait?: WaitResult | undefined;
   warnings: readonly string[];
+  migrationSchedule?: string | undefined;
 }): ChangeReport {
   const summary: ResultSummary = { changed: 0, wouldChange: 0, unchanged: 0, skipped: 0, failed: 0, unknown: 0, notAttempted: 0 };
   const objects = args.results.map((result): ObjectReportRow => {
-    const token = resultToken(result, args.dryRun);
-    summary[SUMMARY_KEYS[token]] += 1;
-    const row: ObjectReportRow = {
-      namespace: result.plan.ref.namespace ?? '',
-      kind: result.plan.ref.kind,
-      name: result.plan.ref.name,
-      from: result.plan.from,
-      to: result.plan.to,
-      result: token,
-    };
-    if (result.message) row.message = result.message;
+    const row = reportRow(result, args.dryRun);
+    summary[SUMMARY_KEYS[row.result]] += 1;
     if (result.patch) row.patch = result.patch;
     return row;
   });
   const report: ChangeReport = {
     apiVersion: REPORT_API_VERSION,
-    kind: args.verb === 'suspend' || args.verb === 'resume' ? 'ScheduleChangeReport' : 'ActivationReport',
+    kind: args.verb === 'suspend' || args.verb === 'resume' ? 'ScheduleChangeReport' : args.verb === 'undo' ? 'UndoReport' : 'ActivationReport',
     verb: args.verb,
     context: args.context,
     dryRun: args.dryRun,
+    ...(args.migrationSchedule ? { migrationSchedule: args.migrationSchedule } : {}),
     namespaces: args.scope.map((entry) => ({ name: entry.namespace, included: entry.included, reason: entry.reason })),
     objects,
     summary,

@@ -17,6 +17,8 @@ export interface RegisteredKind {
   version: string;
   kind: string;
   suspendOptions: SuspendOption[];
+  /** Dotted path to a list of pod names the resource runs (e.g. status.members.ready): deactivate deletes them. */
+  podsPath?: string;
   registration: string;
 }
 
@@ -56,7 +58,8 @@ export function registeredKinds(registrations: readonly KubeObject[]): Registere
       const suspendOptions = options.filter((option): option is SuspendOption => option !== undefined);
       if (suspendOptions.length === 0) continue;
       if (kinds.some((known) => known.group === group && known.kind === kind)) continue;
-      kinds.push({ group, version, kind, suspendOptions, registration: registration.metadata.name });
+      const podsPath = typeof resource?.podsPath === 'string' && resource.podsPath.trim() !== '' ? resource.podsPath.trim() : undefined;
+      kinds.push({ group, version, kind, suspendOptions, ...(podsPath ? { podsPath } : {}), registration: registration.metadata.name });
     }
   }
   return kinds;

@@ -11,6 +11,11 @@ export const WorkloadKinds = {
   // batch/v1 CronJob arrived in 1.21; older servers serve only v1beta1.
   cronJob: { group: 'batch', kind: 'CronJob', versions: ['v1', 'v1beta1'] },
   virtualMachine: { group: 'kubevirt.io', kind: 'VirtualMachine', versions: ['v1'] },
+  // IBM Blockchain Platform: scaled through spec.replicas and migrationReplicas like a Deployment.
+  ibpPeer: { group: 'ibp.com', kind: 'IBPPeer', versions: ['v1alpha1'] },
+  ibpCa: { group: 'ibp.com', kind: 'IBPCA', versions: ['v1alpha1'] },
+  ibpOrderer: { group: 'ibp.com', kind: 'IBPOrderer', versions: ['v1alpha1'] },
+  ibpConsole: { group: 'ibp.com', kind: 'IBPConsole', versions: ['v1alpha1'] },
 } as const satisfies Record<string, WantedKind>;
 
 export const StorkKinds = {
@@ -24,6 +29,10 @@ export const StorkKinds = {
 } as const satisfies Record<string, WantedKind>;
 
 export const NamespaceResource: ApiResource = { group: '', version: 'v1', kind: 'Namespace', resource: 'namespaces', namespaced: false };
+/** Core kinds every server serves, read and written by the stash and podsPath rules. */
+export const ConfigMapResource: ApiResource = { group: '', version: 'v1', kind: 'ConfigMap', resource: 'configmaps', namespaced: true };
+export const PersistentVolumeClaimResource: ApiResource = { group: '', version: 'v1', kind: 'PersistentVolumeClaim', resource: 'persistentvolumeclaims', namespaced: true };
+export const PodResource: ApiResource = { group: '', version: 'v1', kind: 'Pod', resource: 'pods', namespaced: true };
 
 /** kind.group of a kind, the key discovery results and plans are filed under. */
 function keyOf(kind: { group: string; kind: string }): string {
@@ -33,7 +42,13 @@ function keyOf(kind: { group: string; kind: string }): string {
 /** The kinds scaled through spec.replicas and the migrationReplicas annotation. */
 export const SCALED_WORKLOAD_KEYS: ReadonlySet<string> = new Set([WorkloadKinds.deployment, WorkloadKinds.statefulSet, WorkloadKinds.replicaSet, WorkloadKinds.deploymentConfig].map(keyOf));
 
+/** IBM Blockchain Platform kinds (Stork's updateIBPObjects): spec.replicas from migrationReplicas, and no ready count to wait for. */
+export const IBP_KEYS: ReadonlySet<string> = new Set([WorkloadKinds.ibpPeer, WorkloadKinds.ibpCa, WorkloadKinds.ibpOrderer, WorkloadKinds.ibpConsole].map(keyOf));
+
 export const CRONJOB_KEY = keyOf(WorkloadKinds.cronJob);
+export const CONFIGMAP_KEY = keyOf(ConfigMapResource);
+export const PVC_KEY = keyOf(PersistentVolumeClaimResource);
+export const POD_KEY = keyOf(PodResource);
 export const VIRTUAL_MACHINE_KEY = keyOf(WorkloadKinds.virtualMachine);
 export const MIGRATION_SCHEDULE_KEY = keyOf(StorkKinds.migrationSchedule);
 export const APPLICATION_REGISTRATION_KEY = keyOf(StorkKinds.applicationRegistration);

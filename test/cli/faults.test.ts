@@ -46,6 +46,20 @@ test('a server that never answers: bounded by --request-timeout, one line naming
   assert.ok(elapsed < 20_000, `gave up after ${elapsed} ms`);
 });
 
+test('completion against a server that never answers: no candidates, no error, and it ends (the look-up gives up after 2s)', async () => {
+  const sockets: net.Socket[] = [];
+  const silent = net.createServer((socket) => sockets.push(socket));
+  const port = await listen(silent);
+  const started = Date.now();
+  const run = await runFailover(['__complete', 'activate', '--kubeconfig', kubeconfigFor(`https://127.0.0.1:${port}`), '-n', ''], {});
+  const elapsed = Date.now() - started;
+  sockets.forEach((socket) => socket.destroy());
+  silent.close();
+  assert.equal([run.code, run.stdout, run.stderr], [0, ':4\n', '']);
+  assert.ok(sockets.length > 0, 'the look-up did try the server');
+  assert.ok(elapsed < 20_000, `gave up after ${elapsed} ms`);
+});
+
 test('nothing listening on the port: "connection refused" naming the URL, exit 1', async () => {
   const port = await closedPort();
   const run = await runFailover(['activate', '--kubeconfig', kubeconfigFor(`https://127.0.0.1:${port}`)], {});
@@ -70,16 +84,18 @@ test('a server that resets connections: one line, exit 1', async () => {
   assert.match(run.stderr, new RegExp(`error: cannot reach the API server http://127.0.0.1:${port}: (connection reset|socket hang up)`));
 });
 
-test('a non-Kubernetes server answering HTML 502: the status line is reported, exit 1', async () => {
+test('a load balancer answering its HTML 502 page: the status line and the start of the page, one line, exit 1', async () => {
   const proxy = http.createServer((_request, response) => {
     response.writeHead(502, { 'Content-Type': 'text/html' });
-    response.end('<html>Bad Gateway</html>\n');
+    // nginx's page: its first line alone ("<html>") says nothing.
+    response.end('<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n');
   });
   const port = await listen(proxy);
+  openServers.push(proxy);
   const run = await runFailover(['activate', '-v', '--kubeconfig', kubeconfigFor(`http://127.0.0.1:${port}`)], {});
-  proxy.close();
   assert.is(run.code, 1);
-  assert.match(run.stderr, 'error: <html>Bad Gateway</html>');
+  assert.equal(run.stderr.split('\n').filter((line) => line.startsWith('error:')), ['error: 502 Bad Gateway (not a Kubernetes answer: "<html> <head><title>502 Bad Gateway</title></head> <body> <c…")']);
+  assert.not.match(run.stderr, /\n\s+at /);
   assert.is(run.stdout, '');
 });
 
@@ -178,11 +194,15 @@ test('usage errors caught before any request (a value flag with no value, a flag
   }
 });
 
-test('no verb: usage error naming the verbs; --help and --version: exit 0 on stdout', async () => {
+test('nothing at all: the help, exit 0; flags but no verb: a usage error naming the verbs; --help and --version: exit 0 on stdout', async () => {
   const none = await runFailover([], {});
-  assert.is(none.code, 2);
-  assert.is(none.stderr, "error: name a command: activate, deactivate, suspend, resume or status (see 'kubectl failover --help')\n");
-  assert.is(none.stdout, '');
+  assert.is(none.code, 0);
+  assert.match(none.stdout, 'kubectl failover <command> [flags]');
+  assert.match(none.stdout, 'kubectl failover version');
+  assert.is(none.stderr, '');
+  const flagsOnly = await runFailover(['--context', 'x'], {});
+  assert.is(flagsOnly.code, 2);
+  assert.is(flagsOnly.stderr, "error: name a command: run, failback, undo, runs, activate, deactivate, suspend, resume, status, version, completion (see 'kubectl failover --help')\n");
   const unknown = await runFailover(['failover'], {});
   assert.is(unknown.code, 2);
   assert.match(unknown.stderr, /^error: Unknown argument: failover/);

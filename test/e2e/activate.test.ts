@@ -173,18 +173,69 @@ test('deactivate: unprotected namespaces refused with -n (unless --force) and le
   assert.is(all.code, 0, all.stderr);
   // The dry run shows the fence: each namespace, in or out, and why.
   assert.match(all.stdout, /^NAMESPACE\s+SCOPE\s+WHY$/m);
-  assert.match(all.stdout, /^kube-system\s+left out\s+not protected: no MigrationSchedule migrates it and no object in it was migrated by Stork$/m);
+  assert.match(all.stdout, /^kube-system\s+left out\s+system namespace \(Kubernetes' own\)$/m);
   assert.match(all.stdout, new RegExp(`^${ns}\\s+left out\\s+not protected`, 'm'));
   assert.is((await rest.get<Obj>(dep(ns, 'tool'))).spec.replicas, 2);
   const real = await runFailover(['deactivate', '-A', '--context', 'source', '--wait=false'], box.env);
   assert.is(real.code, 0, real.stderr);
-  assert.match(real.stdout, /left out \(not protected by Stork\): .*kube-system/);
-  assert.match(real.stdout, new RegExp(`left out .*${ns}`));
+  assert.match(real.stdout, 'left out (system namespace; only -n with --force reaches it): kube-system');
+  assert.match(real.stdout, new RegExp(`left out \\(not protected by Stork\\): .*${ns}`));
   assert.is((await rest.get<Obj>(dep('kube-system', 'dns-sim'))).spec.replicas, 2);
   assert.is((await rest.get<Obj>(dep(ns, 'tool'))).spec.replicas, 2);
   const forced = await runFailover(['deactivate', '-n', ns, '--context', 'source', '--force', '--wait=false'], box.env);
   assert.is(forced.code, 0, forced.stderr);
-  assert.is((await rest.get<Obj>(dep(ns, 'tool'))).spec.replicas, 0);
+  const tool = await rest.get<Obj & { metadata: { managedFields?: Array<{ manager: string; fieldsV1?: { 'f:metadata'?: { 'f:annotations'?: Record<string, unknown> } } }> } }>(dep(ns, 'tool'));
+  assert.is(tool.spec.replicas, 0);
+  // The object had no annotations: the map was added whole, with the count.
+  assert.equal(tool.metadata.annotations, { [MIGRATION_REPLICAS]: '2' });
+  const recordedBy = (tool.metadata.managedFields ?? []).filter((entry) => entry.fieldsV1?.['f:metadata']?.['f:annotations']?.[`f:${MIGRATION_REPLICAS}`] !== undefined).map((entry) => entry.manager);
+  assert.equal(recordedBy, ['kubectl-failover-force']);
+
+  // That record is ours, made by force: it does not make the namespace look protected afterwards.
+  const fence = await runFailover(['deactivate', '-A', '--context', 'source', '--dry-run'], box.env);
+  assert.is(fence.code, 0, fence.stderr);
+  assert.match(fence.stdout, new RegExp(`^${ns}\\s+left out\\s+not protected: no MigrationSchedule migrates it and no object in it was migrated by Stork$`, 'm'));
+  const again = await runFailover(['deactivate', '-n', ns, '--context', 'source'], box.env);
+  assert.is(again.code, 2);
+  assert.match(again.stderr, `error: refusing to deactivate namespace "${ns}": not protected`);
+});
+
+test('the real API server holds a missing parent with a JSON patch `test` of null, and refuses it once the parent exists', async () => {
+  const box = await sandbox();
+  const rest = box.rest('source');
+  const ns = uniqueNamespace('testnull');
+  await ensureNamespace(rest, ns);
+  await createIn(rest, ns, deployment('bare', 1));
+  const path = dep(ns, 'bare');
+  assert.is((await rest.get<Obj>(path)).metadata.annotations, undefined, 'created without annotations');
+  const patch = (value: Record<string, string>): unknown[] => [
+    { op: 'test', path: '/metadata/annotations', value: null },
+    { op: 'add', path: '/metadata/annotations', value },
+  ];
+  await rest.request('PATCH', path, patch({ first: 'writer' }), 'application/json-patch+json');
+  assert.equal((await rest.get<Obj>(path)).metadata.annotations, { first: 'writer' });
+  // A second writer that also saw no annotations: its test fails, nothing of the first is replaced.
+  const refused = await rest.request('PATCH', path, patch({ second: 'writer' }), 'application/json-patch+json').then(
+    () => undefined,
+    (error: { statusCode?: number; message: string }) => error,
+  );
+  assert.is(refused?.statusCode, 422, 'a test of null on a present member is refused');
+  assert.equal((await rest.get<Obj>(path)).metadata.annotations, { first: 'writer' });
+
+  // The same on a custom resource without status (a MigrationSchedule as Stork's CRDs serve it).
+  const schedule = schedulePath(ns, 'nostatus');
+  await rest.create(`/apis/stork.libopenstorage.org/v1alpha1/namespaces/${ns}/migrationschedules`, { apiVersion: 'stork.libopenstorage.org/v1alpha1', kind: 'MigrationSchedule', metadata: { name: 'nostatus' }, spec: {} });
+  const activateOps = [
+    { op: 'test', path: '/status', value: null },
+    { op: 'add', path: '/status', value: { applicationActivated: true } },
+  ];
+  await rest.request('PATCH', schedule, activateOps, 'application/json-patch+json');
+  assert.is((await rest.get<Obj>(schedule)).status?.applicationActivated, true);
+  const again = await rest.request('PATCH', schedule, activateOps, 'application/json-patch+json').then(
+    () => undefined,
+    (error: { statusCode?: number }) => error,
+  );
+  assert.is(again?.statusCode, 422);
 });
 
 test('migrated CronJobs resume; -l limits the objects; --wait timeout names what is not ready', async () => {

@@ -32,16 +32,19 @@ test('npm run bench -- --namespaces 2 --workloads 4 --runs 1: every case measure
     'node -e 0 (start-up baseline)',
     'kubectl-failover --help',
     'kubectl-failover --version',
+    'kubectl-failover version',
   ]);
-  // 8 objects: one PATCH each, one LIST per kind read (namespaces, registrations, 4 workload kinds, schedules).
-  for (const name of ['activate -A --dry-run=server', 'activate -A', 'deactivate -A']) {
-    assert.match(byName[name]?.requests ?? '', /^\d+ \(discovery \d+, list 7, patch 8\)$/, name);
+  // 8 objects: one PATCH each, one LIST per kind read (namespaces, registrations, 4 workload kinds, schedules;
+  // activate also the stash ConfigMaps).
+  for (const [name, lists] of [['activate -A --dry-run=server', 8], ['activate -A', 8], ['deactivate -A', 7]] as const) {
+    assert.match(byName[name]?.requests ?? '', new RegExp(`^\\d+ \\(discovery \\d+, list ${lists}, patch 8\\)$`), name);
   }
   // run: both clusters; 8 activations on the destination and the source's 2 schedules suspended.
   assert.match(byName['run -A --wait=false --skip-last-mile']?.requests ?? '', /patch 10\b/);
   assert.match(byName['run -A --wait=false --skip-last-mile']?.ratio ?? '', /× \(activate -A \+ deactivate -A\)$/);
   assert.is(byName['kubectl scale/patch loop (baseline)']?.requests, '8 (patch 8)');
   assert.is(byName['kubectl-failover --help']?.runs, 10);
+  assert.is(byName['kubectl-failover version']?.runs, 10);
 });
 
 test.run();

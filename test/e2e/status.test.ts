@@ -1,13 +1,14 @@
+import http from 'node:http';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createIn, deployment, MIGRATED, MIGRATION_REPLICAS, migrationSchedule, seedZookeeper, statefulSet } from '../../scripts/sandbox/seeds';
 import { runFailover } from './cliHarness';
-import { closedPort, writeKubeconfig } from '../support/kubeconfig';
+import { closedPort, listen, writeKubeconfig } from '../support/kubeconfig';
 import { closeClients, sandbox, uniqueNamespace } from '../support/sandbox';
 
 interface StatusReport {
-  namespaces: Array<{ cluster: string; verdict: string; warnings: string[] }>;
+  namespaces: Array<{ cluster: string; verdict: string; warnings: string[]; schedules: Array<{ name: string; lastSuccessAgeSeconds: number | null }>; workloads: unknown[] }>;
 }
 
 test('status on the zookeeper seed before and after a failover, and with a broken annotation', async () => {
@@ -17,6 +18,8 @@ test('status on the zookeeper seed before and after a failover, and with a broke
   const both = ['-n', ns, '--source-context', 'source', '--destination-context', 'destination', '-o', 'json'];
   const before = JSON.parse((await runFailover(['status', ...both], box.env)).stdout) as StatusReport;
   assert.equal(before.namespaces.map((entry) => [entry.cluster, entry.verdict]), [['source', 'active'], ['destination', 'standby']]);
+  // Suspended on the destination only (its static copy), replicating from the source: the normal state, no warning.
+  assert.equal(before.namespaces.map((entry) => entry.warnings), [[], []]);
 
   assert.is((await runFailover(['suspend', '-n', ns, '--context', 'source'], box.env)).code, 0);
   assert.is((await runFailover(['deactivate', '-n', ns, '--context', 'source'], box.env)).code, 0);
@@ -84,6 +87,55 @@ test('the source is down: status still reports the destination, names the unreac
   const alone = await runFailover(['status', '-n', ns, '--context', 'dead-source'], env);
   assert.is(alone.code, 1);
   assert.match(alone.stderr, `error: cannot reach the API server https://127.0.0.1:${port}: connection refused`);
+});
+
+function withoutAges(report: StatusReport): unknown {
+  return report.namespaces.map((entry) => ({ ...entry, schedules: entry.schedules.map((schedule) => ({ ...schedule, lastSuccessAgeSeconds: 'ignored' })) }));
+}
+
+/** A load balancer in front of a source cluster that is down, as nginx answers then. */
+const NGINX_502 = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+
+test('the other cluster answers an HTTP error (502 from a load balancer, 401, 500): the reachable one is reported in full, the other unreachable with the cause, exit 1', async () => {
+  const box = await sandbox();
+  const ns = uniqueNamespace('status-lb');
+  await seedZookeeper(box.rest('source'), box.rest('destination'), ns);
+  const expectedDestination = JSON.parse((await runFailover(['status', '-n', ns, '--context', 'destination', '-o', 'json'], box.env)).stdout) as StatusReport;
+  assert.equal(expectedDestination.namespaces.map((entry) => [entry.cluster, entry.verdict]), [['destination', 'standby']]);
+
+  const answers = [
+    { status: 502, type: 'text/html', body: NGINX_502, error: /^502 Bad Gateway \(not a Kubernetes answer: "<html> <head><title>502 Bad Gateway<\/title>/ },
+    { status: 401, type: 'application/json', body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }), error: /^you must be logged in to the server http:\/\/127\.0\.0\.1:\d+: the credentials in the kubeconfig were rejected \(Unauthorized\)$/ },
+    { status: 500, type: 'application/json', body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'etcdserver: request timed out', reason: 'InternalError', code: 500 }), error: /^etcdserver: request timed out$/ },
+  ];
+  for (const answer of answers) {
+    const balancer = http.createServer((_request, response) => {
+      response.writeHead(answer.status, { 'Content-Type': answer.type });
+      response.end(answer.body);
+    });
+    const port = await listen(balancer);
+    try {
+      const failing = writeKubeconfig({ name: 'lb-source', cluster: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true }, user: { token: 'whatever' } });
+      const env = { ...box.env, KUBECONFIG: `${box.kubeconfig}${path.delimiter}${failing}` };
+      const args = ['status', '-n', ns, '--source-context', 'lb-source', '--destination-context', 'destination'];
+
+      const json = await runFailover([...args, '-o', 'json'], env);
+      assert.is(json.code, 1, `${answer.status}: ${json.stderr}`);
+      const report = JSON.parse(json.stdout) as StatusReport & { unreachable?: Array<{ cluster: string; error: string }> };
+      assert.equal(report.unreachable?.map((entry) => entry.cluster), ['lb-source'], String(answer.status));
+      assert.match(report.unreachable?.[0]?.error ?? '', answer.error, String(answer.status));
+      // The destination in full: the same as read alone (but for the ages, which move on).
+      assert.equal(withoutAges(report), withoutAges(expectedDestination), String(answer.status));
+
+      const table = await runFailover(args, env);
+      assert.is(table.code, 1, String(answer.status));
+      assert.match(table.stdout, /^lb-source: unreachable: .+$/m, String(answer.status));
+      assert.match(table.stdout, `${ns} on destination: standby`, String(answer.status));
+      assert.not.match(table.stderr, /^error:/m, String(answer.status));
+    } finally {
+      balancer.close();
+    }
+  }
 });
 
 test('status with a namespace that does not exist: one line, exit 2', async () => {

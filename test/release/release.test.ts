@@ -120,9 +120,11 @@ test('linux/arm64: an aarch64 ELF that runs --version under qemu-user, on the pi
   const provision = spawnSync('bash', ['scripts/provision-qemu.sh'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   assert.is(provision.status, 0, 'scripts/provision-qemu.sh failed (see above)');
   const sysroot = provision.stdout.trim();
+  const qemu = execFileSync('bash', ['-c', 'command -v qemu-aarch64'], { encoding: 'utf8' }).trim();
+  // No node on PATH (execFileSync would look qemu up on the child's PATH, hence its full path).
   const env = { PATH: '/nonexistent', HOME: work };
-  assert.is(execFileSync('qemu-aarch64', ['-L', sysroot, binary, '--version'], { env, encoding: 'utf8' }), `${version}\n`);
-  const withRuntime = execFileSync('qemu-aarch64', ['-L', sysroot, binary, '--version'], { env: { ...env, NODE_OPTIONS: `--require ${printRuntime}` }, encoding: 'utf8' });
+  assert.is(execFileSync(qemu, ['-L', sysroot, binary, '--version'], { env, encoding: 'utf8' }), `${version}\n`);
+  const withRuntime = execFileSync(qemu, ['-L', sysroot, binary, '--version'], { env: { ...env, NODE_OPTIONS: `--require ${printRuntime}` }, encoding: 'utf8' });
   assert.is(withRuntime, `runtime v${catalogue.version}\n${version}\n`);
 });
 

@@ -133,4 +133,39 @@ test('certificate-authority-data that is not base64, or not a PEM certificate, i
   );
 });
 
+test('--cluster and --user pick other kubeconfig entries; --server and --token override the chosen ones', async () => {
+  const env = { KUBECONFIG: `${first}${path.delimiter}${second}` };
+  const picked = await resolveContext({ env, contextName: 'alpha', overrides: { cluster: 'two', user: 'u2' } });
+  assert.equal([picked.contextName, picked.clusterName, picked.server, picked.namespace], ['alpha', 'two', 'https://two.example:6443', 'apps']);
+  assert.is(picked.kubeConfig.getCurrentUser()?.token, 'second-token');
+  assert.is(picked.kubeConfig.getCurrentCluster()?.server, 'https://two.example:6443');
+
+  const overridden = await resolveContext({ env, overrides: { server: 'https://elsewhere:6443', token: 'break-glass' } });
+  assert.equal([overridden.clusterName, overridden.server], ['one', 'https://elsewhere:6443']);
+  assert.is(overridden.kubeConfig.getCurrentCluster()?.server, 'https://elsewhere:6443');
+  assert.is(overridden.kubeConfig.getCurrentUser()?.token, 'break-glass');
+  const headers = { headers: {} as Record<string, unknown> };
+  await overridden.kubeConfig.applyToHTTPSOptions(headers);
+  assert.is(headers.headers.Authorization, 'Bearer break-glass');
+});
+
+test('--token replaces an exec plugin too; --as and --as-group are carried to the client', async () => {
+  const exec = file('exec.yaml', 'current-context: c\nclusters:\n- name: k\n  cluster: {server: https://k.example}\nusers:\n- name: e\n  user:\n    exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: /nonexistent/plugin}\ncontexts:\n- name: c\n  context: {cluster: k, user: e}\n');
+  const resolved = await resolveContext({ env: { KUBECONFIG: exec }, overrides: { token: 't0k3n', impersonate: { user: 'oncall', groups: ['sre', 'system:masters'] } } });
+  const options = { headers: {} as Record<string, unknown> };
+  // Without --token this would run the (missing) exec plugin and fail.
+  await resolved.kubeConfig.applyToHTTPSOptions(options);
+  assert.is(options.headers.Authorization, 'Bearer t0k3n');
+  assert.equal(resolved.impersonate, { user: 'oncall', groups: ['sre', 'system:masters'] });
+});
+
+test('--cluster or --user naming no entry: a usage error listing the available ones', async () => {
+  const env = { KUBECONFIG: first };
+  const cluster = await rejection(resolveContext({ env, overrides: { cluster: 'prod' } }));
+  assert.instance(cluster, UsageError);
+  assert.is(cluster.message, 'cluster "prod" (from --cluster) not found in kubeconfig (available: one)');
+  const user = await rejection(resolveContext({ env, overrides: { user: 'root' } }));
+  assert.is(user.message, 'user "root" (from --user) not found in kubeconfig (available: u1)');
+});
+
 test.run();

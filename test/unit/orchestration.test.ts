@@ -125,7 +125,7 @@ test('wait: a 500 or a dropped connection is retried; a 403 stops the wait with 
   assert.match(stopped.error ?? '', 'forbidden');
 });
 
-const globals: GlobalOptions = { allNamespaces: false, dryRun: 'none', output: 'json', requestTimeoutMs: 30_000, color: false, verbose: false, namespace: 'zookeeper' };
+const globals: GlobalOptions = { overrides: {}, allNamespaces: false, dryRun: 'none', output: 'json', requestTimeoutMs: 30_000, color: false, verbose: false, logRequests: false, namespace: 'zookeeper' };
 const activation: ActivationOptions = { globals, direction: 'activate', wait: true, timeoutMs: 60_000, concurrency: 4, force: false };
 
 test('execute: a 500 during the wait keeps the report of the writes made; the verdict is failed, not thrown', async () => {
@@ -180,7 +180,11 @@ test('a missing annotations map created concurrently is not replaced: the test o
   assert.equal(after?.metadata.annotations, { 'team.example.com/owner': 'payments', [REPLICAS]: '2' });
   assert.is(after?.spec?.replicas, 0);
   // The first patch held the absence; the second added into the map that now exists.
-  assert.equal(result?.patch?.filter((op) => op.path.startsWith('/metadata/annotations')).map((op) => [op.op, op.path]), [['add', '/metadata/annotations/stork.libopenstorage.org~1migrationReplicas']]);
+  // (and held the record's absence with a test of null, as every deactivate does).
+  assert.equal(result?.patch?.filter((op) => op.path.startsWith('/metadata/annotations')).map((op) => [op.op, op.path]), [
+    ['test', '/metadata/annotations/stork.libopenstorage.org~1migrationReplicas'],
+    ['add', '/metadata/annotations/stork.libopenstorage.org~1migrationReplicas'],
+  ]);
 });
 
 test("a kind both built in and registered (Stork's default virtualmachine registration): listed once, planned once, by the registration's rule", async () => {
@@ -322,6 +326,20 @@ test('wait: an interrupt ends it at once with what it saw', async () => {
   const result = await waitForWorkloads(api, resources, [target], { direction: 'activate', timeoutMs: 600_000, clock, signal: interrupt.signal });
   assert.equal([result.interrupted, result.timedOut, result.done], [true, false, 0]);
   assert.ok(api.log.length <= 4, `${api.log.length} reads`);
+});
+
+test('circuit breaker: once a request went unanswered, new ones wait for those in flight, so no more go out than were already out', async () => {
+  const names = Array.from({ length: 12 }, (_, index) => `app-${index}`);
+  const api = apiWith(...names.map((name) => standby(name, '2')));
+  api.before = async (request) => {
+    if (request.method !== 'PATCH') return;
+    await new Promise((resolve) => setTimeout(resolve, 5 + api.log.length));
+    throw timeout();
+  };
+  const results = await applyPlans(new CircuitBreaker(api), resources, names.map((name) => replan(standby(name, '2'))), { serverDryRun: false, concurrency: 4, replan });
+  assert.is(results.filter((result) => result.outcome === 'unknown').length, 4);
+  assert.is(results.filter((result) => result.outcome === 'not-attempted').length, 8);
+  assert.is(api.log.filter((entry) => entry.method === 'PATCH').length, 4);
 });
 
 test.run();

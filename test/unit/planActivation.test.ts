@@ -213,7 +213,7 @@ test('system namespaces: -A never acts on workloads there, whatever a schedule l
   const workloads = [running('coredns', 'kube-system'), running('web', 'shop')];
   const all = planActivation({ workloads, schedules, namespaces, registeredKinds: [] }, { direction: 'deactivate', namespaces: { all: true }, force: false });
   assert.equal(all.objects.filter((object) => object.resourceKey !== SCHEDULE_KEY).map((object) => `${object.ref.namespace}/${object.ref.name}`), ['shop/web']);
-  assert.equal(all.scope.find((entry) => entry.namespace === 'kube-system'), { namespace: 'kube-system', included: false, reason: 'system namespace: only -n with --force reaches it', explicit: false });
+  assert.equal(all.scope.find((entry) => entry.namespace === 'kube-system'), { namespace: 'kube-system', included: false, reason: "system namespace (Kubernetes' own)", explicit: false });
   // The schedule kept in kube-system is still read and planned (deactivate leaves originals alone).
   assert.equal(schedulePlans(all), [['admin-dr', 'skipped']]);
 

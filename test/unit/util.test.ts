@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { palette } from '../../src/present/colors';
 import { unifiedDiff } from '../../src/present/diff';
 import { renderTable } from '../../src/present/table';
+import { retryAfterMs } from '../../src/kube/client';
 import { mapWithConcurrency } from '../../src/util/concurrency';
 import { formatDuration, formatGoDuration, parseDuration } from '../../src/util/duration';
 
@@ -77,6 +78,16 @@ test('mapWithConcurrency keeps order and never exceeds the bound', async () => {
   });
   assert.equal(results, [10, 20, 30, 40, 50, 60, 70]);
   assert.is(peak, 3);
+});
+
+test('Retry-After: seconds or an HTTP date; anything else is not a delay', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  assert.is(retryAfterMs('3', now), 3000);
+  assert.is(retryAfterMs(' 0 ', now), 0);
+  assert.is(retryAfterMs('Thu, 01 Jan 2026 00:00:05 GMT', now), 5000);
+  assert.is(retryAfterMs('Wed, 31 Dec 2025 23:00:00 GMT', now), 0);
+  assert.is(retryAfterMs('soon', now), undefined);
+  assert.is(retryAfterMs(undefined, now), undefined);
 });
 
 test.run();

@@ -13,7 +13,8 @@ import { performNamespaces } from '../../src/plan/scheduleScope';
 import { screenRows } from '../../src/present/redraw';
 import { rfc822 } from '../../src/present/time';
 import { actionName, buildAction, moreInfo, readAction, stageDisplay, type ActionSummaryItem, type ActionView } from '../../src/stork/action';
-import { statusChangeKey, type StatusReport } from '../../src/commands/status/execute';
+import type { StatusReport } from '../../src/commands/status/execute';
+import { statusChangeKey } from '../../src/commands/status/changeKey';
 import { knobAnnotations } from '../../scripts/sandbox/actionController';
 
 test('actionName: storkctl getActionName, <type>-<reference>-<local 2006-01-02-150405>, at most 253 characters', () => {

@@ -2,16 +2,16 @@ import type { Argv } from 'yargs';
 import { UsageError } from '../../core/errors';
 import { parseConcurrency, parseDurationFlag, lastWins } from '../../cli/flags';
 import { globalOptionsFrom, type GlobalFlags } from '../../cli/globalOptions';
+import { scheduleReferenceFrom, withScheduleScopeFlags } from '../../cli/scheduleScopeFlags';
 import type { VerbModule } from '../../cli/verb';
 import type { Direction } from '../../plan/types';
 import { renderActivationTable } from '../../present/activationTable';
 import { renderDryRunDiffs } from '../../present/dryRunDiffs';
-import { executeActivation } from './execute';
 
 function builder(direction: Direction) {
   const verb = direction;
   return (yargs: Argv<GlobalFlags>) =>
-    yargs
+    withScheduleScopeFlags(yargs, `${direction === 'activate' ? 'Activate' : 'Deactivate'} the namespaces this MigrationSchedule migrates (it lives in -n, else the context's namespace)`, { namespaceSubsets: true })
       .option('wait', {
         type: 'boolean',
         default: true,
@@ -27,6 +27,7 @@ function builder(direction: Direction) {
       })
       .example(`$0 ${verb} -n zookeeper`, direction === 'activate' ? 'Scale the migrated apps of zookeeper up to their recorded counts' : 'Scale zookeeper down, recording each count')
       .example(`$0 ${verb} -A --dry-run=server`, 'Show the diffs the API server would apply, changing nothing')
+      .example(`$0 ${verb} -m zk-dr -n admin --exclude-namespaces staging`, "Every namespace of MigrationSchedule admin/zk-dr but staging")
       .example(`$0 ${verb} -n zookeeper -o json --wait=false`, 'Machine-readable report, no waiting');
 }
 
@@ -43,10 +44,11 @@ function verbModule(direction: Direction, describe: string): VerbModule {
           timeoutMs: parseDurationFlag('--timeout', flags.timeout),
           concurrency: parseConcurrency(flags.concurrency),
           force: flags.force,
+          schedule: scheduleReferenceFrom(flags, globals),
         };
         await run({
           globals,
-          execute: (deps) => executeActivation(options, deps),
+          execute: async (deps) => (await import('./execute')).executeActivation(options, deps),
           renderTable: async (outcome, view) => `${await renderDryRunDiffs(outcome.results, globals.dryRun, view.colors)}${renderActivationTable(outcome.report, view.colors, view.verbose)}`,
         });
       }),

@@ -6,8 +6,11 @@ import type { VerbModule } from '../../cli/verb';
 import { UsageError } from '../../core/errors';
 import { renderDryRunDiffs } from '../../present/dryRunDiffs';
 import { renderFailoverReport } from '../../present/failoverTable';
-import { executeRun } from './execute';
-import { executeViaStork, type ViaStorkOptions } from './viaStork';
+import type { RunOptions } from './execute';
+import type { ViaStorkOptions } from './viaStork';
+import type { GlobalOptions } from '../../cli/globalOptions';
+import { summarizeJournal, type RunRequest } from '../../failover/journalModel';
+import { journalPath, readJournal } from '../../io/journal';
 
 const commaList = (value: string | string[] | undefined): string[] => (value === undefined ? [] : (Array.isArray(value) ? value : [value]).flatMap((entry) => String(entry).split(',')).map((entry) => entry.trim()).filter(Boolean));
 
@@ -27,6 +30,8 @@ const builder = (yargs: Argv<GlobalFlags>) =>
     .option('wait', { type: 'boolean', default: true, describe: 'Wait until the destination apps are ready (--wait=false to return once scaled)' })
     .option('timeout', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Bound of each waiting stage: scale-down, last mile, readiness (default 5m); with --via-stork, of following the Action (default 10m)' })
     .option('concurrency', { requiresArg: true, type: 'string', coerce: lastWins, default: '16', describe: 'Parallel writes to each API server' })
+    .option('journal', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Journal file (default: ${XDG_STATE_HOME:-~/.local/state}/kubectl-failover/<run id>.jsonl)' })
+    .option('resume', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Continue an interrupted run by its ID, re-reading both clusters first' })
 
     .option('via-stork', { type: 'boolean', default: false, describe: "Let Stork's action controller (Stork 24+) do it: create an Action as storkctl perform does, on the destination, and follow its stages" })
     .option('failback', { type: 'boolean', default: false, describe: 'With --via-stork: fail back (storkctl perform failback); the Action is created on --destination-context, where the apps run now' })
@@ -42,59 +47,92 @@ type RunFlags = Awaited<ReturnType<typeof builder>['argv']>;
 const DEFAULT_TIMEOUT = '5m';
 const DEFAULT_FOLLOW_TIMEOUT = '10m';
 
-export const runVerb: VerbModule = {
-  register: (parser, run) =>
-    parser.command('run', 'Fail over from the source to the destination cluster in one command: Stork\'s stages, client-side, with a rollback (or, with --via-stork, by Stork\'s controller)', builder, async (flags) => {
-      const globals = globalOptionsFrom(flags);
-      if (flags['via-stork']) {
-        const options = viaStorkOptions(flags, globals);
-        await run({ globals, execute: (deps) => executeViaStork(options, deps), renderTable: (outcome, view) => renderFailoverReport(outcome.report, view.colors, view.verbose) });
-        return;
-      }
-      const onlyViaStork = [flags.failback ? '--failback' : '', flags.follow !== undefined ? '--follow' : ''].filter(Boolean);
-      if (onlyViaStork.length > 0) throw new UsageError(`${onlyViaStork.join(' and ')} ${onlyViaStork.length > 1 ? 'need' : 'needs'} --via-stork`);
-      const sourceContext = flags['source-context'];
-      const destinationContext = flags['destination-context'] ?? globals.context;
-      if (!destinationContext) throw new UsageError('name the cluster to fail over to with --destination-context (or --to)');
-      if (!sourceContext) throw new UsageError('name the cluster the apps run on now with --source-context (or --from)');
-      if (sourceContext === destinationContext) throw new UsageError(`--source-context and --destination-context are both "${sourceContext}"`);
-      const include = commaList(flags['include-namespaces']);
-      const exclude = commaList(flags['exclude-namespaces']);
-      const scheduleName = flags['migration-schedule'];
-      if (!scheduleName && (include.length > 0 || exclude.length > 0)) throw new UsageError('--include-namespaces and --exclude-namespaces need -m/--migration-schedule');
-      if (scheduleName && globals.allNamespaces) throw new UsageError('-m/--migration-schedule and -A/--all-namespaces cannot be used together');
-      const options = {
-        globals,
-        runId: randomBytes(5).toString('hex'),
-        sourceContext,
-        destinationContext,
-        schedule: scheduleName ? { name: scheduleName, ...(globals.namespace ? { namespace: globals.namespace } : {}), include, exclude } : undefined,
-        sourceTimeoutMs: parseDurationFlag('--source-timeout', flags['source-timeout']),
-        maxRpoMs: flags['max-rpo'] === undefined ? undefined : parseDurationFlag('--max-rpo', flags['max-rpo']),
-        force: flags.force,
-        skipSourceOperations: flags['skip-source-operations'],
-        allowSplitBrain: flags['allow-split-brain'],
-        skipLastMile: flags['skip-last-mile'],
-        wait: flags.wait,
-        timeoutMs: parseDurationFlag('--timeout', flags.timeout ?? DEFAULT_TIMEOUT),
-        concurrency: parseConcurrency(flags.concurrency),
-      };
-      await run({
-        globals,
-        execute: async (deps) => {
-          deps.streams.stderr.write(`Run ID: ${options.runId}\n`);
-          return executeRun(options, deps);
-        },
-        renderTable: async (outcome, view) => `${await renderDryRunDiffs(outcome.results, globals.dryRun, view.colors)}${renderFailoverReport(outcome.report, view.colors, view.verbose)}`,
-      });
-    }),
-};
+function runModule(failback: boolean): VerbModule {
+  const verb = failback ? 'failback' : 'run';
+  const describe = failback
+    ? 'Fail back: run the other way round with the reverse MigrationSchedule, after Stork\'s failback checks (its latest migration exists, did not fail, and is within its policy window)'
+    : "Fail over from the source to the destination cluster in one command: Stork's stages, client-side, with a rollback";
+  return {
+    register: (parser, run) =>
+      parser.command(verb, describe, builder, async (flags) => {
+        const globals = globalOptionsFrom(flags);
+        if (flags['via-stork']) {
+          const options = viaStorkOptions(flags, globals, failback);
+          await run({ globals, execute: async (deps) => (await import('./viaStork')).executeViaStork(options, deps), renderTable: (outcome, view) => renderFailoverReport(outcome.report, view.colors, view.verbose) });
+          return;
+        }
+        const onlyViaStork = [flags.failback ? '--failback' : '', flags.follow !== undefined ? '--follow' : ''].filter(Boolean);
+        if (onlyViaStork.length > 0) throw new UsageError(`${onlyViaStork.join(' and ')} ${onlyViaStork.length > 1 ? 'need' : 'needs'} --via-stork${failback ? '' : ' (failing back client-side is `kubectl failover failback`)'}`);
+        const runtime = {
+          sourceTimeoutMs: parseDurationFlag('--source-timeout', flags['source-timeout']),
+          maxRpoMs: flags['max-rpo'] === undefined ? undefined : parseDurationFlag('--max-rpo', flags['max-rpo']),
+          force: flags.force,
+          wait: flags.wait,
+          timeoutMs: parseDurationFlag('--timeout', flags.timeout ?? DEFAULT_TIMEOUT),
+          concurrency: parseConcurrency(flags.concurrency),
+        };
+        const resumeId = flags.resume;
+        if (resumeId !== undefined && globals.dryRun !== 'none') throw new UsageError('--resume continues a run: it cannot be a dry run');
+        // A resumed run takes its scope and flags from its journal (read where the command runs: deps.env).
+        const resumed = (env: NodeJS.ProcessEnv, runId: string): RunOptions => {
+          const file = journalPath(env, runId, flags.journal);
+          const summary = summarizeJournal(runId, readJournal(file));
+          if (!summary.request) throw new UsageError(`the journal ${file} does not say what run ${runId} was asked (no start entry)`);
+          if (summary.outcome && summary.outcome !== 'Interrupted') throw new UsageError(`run ${runId} already ended: ${summary.outcome}; nothing to resume`);
+          const request = summary.request;
+          const resumedGlobals: GlobalOptions = { ...globals, allNamespaces: request.allNamespaces, ...(request.namespace ? { namespace: request.namespace } : {}), ...(request.selector ? { selector: request.selector } : {}) };
+          return { globals: resumedGlobals, runId, ...runtime, sourceContext: request.sourceContext, destinationContext: request.destinationContext, schedule: request.schedule, skipSourceOperations: request.skipSourceOperations, allowSplitBrain: request.allowSplitBrain, skipLastMile: request.skipLastMile, failback: request.failback, journalFile: file, request, resuming: true };
+        };
+        let fresh: RunOptions | undefined;
+        if (resumeId === undefined) {
+          const sourceContext = flags['source-context'];
+          const destinationContext = flags['destination-context'] ?? globals.context;
+          if (!destinationContext) throw new UsageError(`name the cluster to ${failback ? 'fail back' : 'fail over'} to with --destination-context (or --to)`);
+          if (!sourceContext) throw new UsageError('name the cluster the apps run on now with --source-context (or --from)');
+          if (sourceContext === destinationContext) throw new UsageError(`--source-context and --destination-context are both "${sourceContext}"`);
+          const include = commaList(flags['include-namespaces']);
+          const exclude = commaList(flags['exclude-namespaces']);
+          const scheduleName = flags['migration-schedule'];
+          if (!scheduleName && (include.length > 0 || exclude.length > 0)) throw new UsageError('--include-namespaces and --exclude-namespaces need -m/--migration-schedule');
+          if (scheduleName && globals.allNamespaces) throw new UsageError('-m/--migration-schedule and -A/--all-namespaces cannot be used together');
+          if (failback && !scheduleName) throw new UsageError('failback needs the reverse MigrationSchedule: -m NAME (in -n)');
+          const runId = randomBytes(5).toString('hex');
+          const schedule = scheduleName ? { name: scheduleName, ...(globals.namespace ? { namespace: globals.namespace } : {}), include, exclude } : undefined;
+          const request: RunRequest = {
+            sourceContext,
+            destinationContext,
+            ...(schedule ? { schedule } : {}),
+            ...(globals.namespace ? { namespace: globals.namespace } : {}),
+            allNamespaces: globals.allNamespaces,
+            ...(globals.selector ? { selector: globals.selector } : {}),
+            skipSourceOperations: flags['skip-source-operations'],
+            allowSplitBrain: flags['allow-split-brain'],
+            skipLastMile: flags['skip-last-mile'],
+            failback,
+          };
+          fresh = { globals, runId, ...runtime, sourceContext, destinationContext, schedule, skipSourceOperations: request.skipSourceOperations, allowSplitBrain: request.allowSplitBrain, skipLastMile: request.skipLastMile, failback, request, resuming: false };
+        }
+        await run({
+          globals,
+          execute: async (deps) => {
+            const options = fresh ? { ...fresh, journalFile: journalPath(deps.env, fresh.runId, flags.journal) } : resumed(deps.env, resumeId ?? '');
+            deps.streams.stderr.write(`Run ID: ${options.runId}${options.resuming ? ' (resumed)' : ''}\n`);
+            return (await import('./execute')).executeRun(options, deps);
+          },
+          renderTable: async (outcome, view) => `${await renderDryRunDiffs(outcome.results, globals.dryRun, view.colors)}${renderFailoverReport(outcome.report, view.colors, view.verbose)}`,
+        });
+      }),
+  };
+}
+
+export const runVerb = runModule(false);
+export const failbackVerb = runModule(true);
 
 /**
  * --via-stork's flags: the destination alone (the controller reaches the source through the
  * schedule's ClusterPair), and none of the flags that steer our own stages: refused in one line.
  */
-function viaStorkOptions(flags: RunFlags, globals: GlobalOptions): ViaStorkOptions {
+function viaStorkOptions(flags: RunFlags, globals: GlobalOptions, failbackCommand: boolean): ViaStorkOptions {
   const destinationContext = flags['destination-context'] ?? globals.context;
   if (!destinationContext) throw new UsageError('name the cluster to create the Action on with --destination-context (or --to, or --context): the DR destination, where Stork keeps the static copy of the schedule');
   const notApplicable = [
@@ -107,19 +145,22 @@ function viaStorkOptions(flags: RunFlags, globals: GlobalOptions): ViaStorkOptio
     flags.concurrency !== '16' ? '--concurrency' : '',
     globals.allNamespaces ? '-A' : '',
     globals.selector !== undefined ? '-l' : '',
+    flags.journal !== undefined ? '--journal' : '',
+    flags.resume !== undefined ? '--resume' : '',
   ].filter(Boolean);
   if (notApplicable.length > 0) throw new UsageError(`--via-stork leaves the failover to the Stork controller: ${notApplicable.join(', ')} ${notApplicable.length > 1 ? 'do' : 'does'} not apply (run without --via-stork to use ${notApplicable.length > 1 ? 'them' : 'it'})`);
   const warnings = flags['source-context'] === undefined ? [] : [`--source-context ${flags['source-context']} is not used with --via-stork: the Stork controller reaches the source through the schedule's ClusterPair`];
   const timeoutMs = parseDurationFlag('--timeout', flags.timeout ?? DEFAULT_FOLLOW_TIMEOUT);
   const include = commaList(flags['include-namespaces']);
   const exclude = commaList(flags['exclude-namespaces']);
+  const failback = failbackCommand || flags.failback;
   if (flags.follow !== undefined) {
     const name = nonEmpty('--follow', flags.follow) ?? '';
-    const starting = [flags['migration-schedule'] !== undefined ? '-m' : '', include.length > 0 ? '--include-namespaces' : '', exclude.length > 0 ? '--exclude-namespaces' : '', flags['skip-source-operations'] ? '--skip-source-operations' : '', flags.failback ? '--failback' : '', globals.dryRun !== 'none' ? '--dry-run' : ''].filter(Boolean);
+    const starting = [flags['migration-schedule'] !== undefined ? '-m' : '', include.length > 0 ? '--include-namespaces' : '', exclude.length > 0 ? '--exclude-namespaces' : '', flags['skip-source-operations'] ? '--skip-source-operations' : '', failback ? '--failback' : '', globals.dryRun !== 'none' ? '--dry-run' : ''].filter(Boolean);
     if (starting.length > 0) throw new UsageError(`--follow follows an existing Action: ${starting.join(', ')} ${starting.length > 1 ? 'apply' : 'applies'} only to starting one`);
     return { globals, destinationContext, job: { kind: 'follow', name }, timeoutMs, warnings };
   }
-  if (flags.failback && flags['skip-source-operations']) throw new UsageError('--skip-source-operations applies to a failover only (storkctl perform failback has no such flag)');
-  const actionType = flags.failback ? 'failback' : 'failover';
+  if (failback && flags['skip-source-operations']) throw new UsageError('--skip-source-operations applies to a failover only (storkctl perform failback has no such flag)');
+  const actionType = failback ? 'failback' : 'failover';
   return { globals, destinationContext, job: { kind: 'start', actionType, reference: flags['migration-schedule'] ?? '', include, exclude, skipSourceOperations: flags['skip-source-operations'] }, timeoutMs, warnings };
 }

@@ -20,10 +20,16 @@ import type { NamespaceSelection, ObjectPlan } from '../../plan/types';
 import { lastMileMigration } from '../../failover/lastMile';
 import { failoverVerdict, stageReport, writeFailures, type DataLossWindow, type FailoverReport, type StageReport } from '../../failover/report';
 import { inversePlan } from '../../failover/rollback';
+import type { RunRequest } from '../../failover/journalModel';
+import { RunRecorder } from '../../failover/recorder';
+import { Journal } from '../../io/journal';
+import { interruptSignalOf } from '../../core/interrupt';
 import { activationTargets, sourceScaleDownPlans, sourceStillRuns } from '../../failover/sourceScope';
-import { STAGE_DISPLAY, type FailoverStageName } from '../../failover/stages';
+import { FAILOVER_STAGES, STAGE_DISPLAY } from '../../failover/stages';
+import { StorkAnnotation } from '../../stork/annotations';
 import { MIGRATION_KEY, MIGRATION_SCHEDULE_KEY, StorkKinds } from '../../stork/kinds';
-import { migratedNamespaces } from '../../stork/migrationSchedule';
+import { migratedNamespaces, schedulePolicyName } from '../../stork/migrationSchedule';
+import { policyWindowMs } from '../../stork/schedulePolicy';
 import { ACCEPTED_MIGRATION_STATUSES, lastSuccess, latestMigration } from '../../stork/scheduleStatus';
 import { formatDuration } from '../../util/duration';
 import { selectionFor } from '../shared';
@@ -45,6 +51,14 @@ export interface RunOptions {
   /** Bounds each waiting stage. */
   timeoutMs: number;
   concurrency: number;
+  /** Where the journal goes (undefined: no journal, as for dry runs). */
+  journalFile?: string | undefined;
+  /** What was asked, recorded in the journal for --resume. */
+  request: RunRequest;
+  /** --resume: the run continued (its journal already holds the start). */
+  resuming: boolean;
+  /** failback: the reverse schedule's latest migration must exist, not be Failed, and be within its policy window. */
+  failback: boolean;
 }
 
 export interface RunOutcome extends CommandOutcome<FailoverReport> {
@@ -72,6 +86,9 @@ interface Prepared {
  */
 export async function executeRun(options: RunOptions, deps: CommandDeps): Promise<RunOutcome> {
   const { globals } = options;
+  // The journal is opened before anything is read: one that cannot be written stops the run here.
+  const recorder = new RunRecorder(options.journalFile && globals.dryRun === 'none' ? Journal.open(options.journalFile) : undefined, options.runId, deps.clock);
+  if (!options.resuming) recorder.start(options.request);
   const stages: StageReport[] = [];
   const results: ObjectResult[] = [];
   const warnings: string[] = [];
@@ -91,18 +108,32 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
     namespaceResults: [],
     warnings,
   };
-  const finish = (): RunOutcome => {
+  // Every stage has its line in the report: those the run never reached are NotStarted.
+  const completeStages = (fields: { message?: string }): void => {
     for (const name of ['ScaleDownSource', 'WaitAfterScaleDown', 'LastMileMigration', 'ScaleUpDestination'] as const) {
-      if (!stages.some((stage) => stage.name === name)) stages.push(stageReport(name, name === 'ScaleUpDestination' ? 'destination' : 'source', 'NotStarted', deps.clock.now(), deps.clock.now()));
+      if (!stages.some((stage) => stage.name === name)) stages.push(stageReport(name, name === 'ScaleUpDestination' ? 'destination' : 'source', 'NotStarted', deps.clock.now(), deps.clock.now(), fields));
     }
-    stages.sort((a, b) => order(a.name) - order(b.name));
+    stages.sort((a, b) => FAILOVER_STAGES.indexOf(a.name) - FAILOVER_STAGES.indexOf(b.name));
+  };
+  const finish = (): RunOutcome => {
+    if (deps.signal.aborted) {
+      recorder.end('Interrupted');
+      completeStages({ message: 'interrupted' });
+      const last = [...stages].reverse().find((stage) => stage.status !== 'NotStarted');
+      const next = recorder.file ? `; run "kubectl failover run --resume ${options.runId}" to finish, or "kubectl failover undo ${options.runId}" to put both clusters back` : '';
+      return { report, verdict: 'failed', results, interruption: { signal: interruptSignalOf(deps.signal), message: `interrupted in ${last?.name ?? 'Validations'}${next}` } };
+    }
+    if (globals.dryRun === 'none') recorder.end(report.outcome);
+    completeStages({});
     return { report, verdict: failoverVerdict(report), results };
   };
 
   // Validations: read both clusters, decide, check; nothing is written.
   const validationsStarted = deps.clock.now();
   const validating = deps.progress.start(`${STAGE_DISPLAY.Validations}: reading context ${options.destinationContext}`);
+  recorder.stage('Validations', 'Started');
   const refuse = (message: string): RunOutcome => {
+    recorder.stage('Validations', 'Failed');
     validating.fail(`${STAGE_DISPLAY.Validations}: ${message}`);
     stages.push(stageReport('Validations', 'both', 'Failed', validationsStarted, deps.clock.now(), { message }));
     return finish();
@@ -136,6 +167,11 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
     }
   }
 
+  if (options.failback && prepared.source) {
+    const problem = await failbackProblem(prepared.source, deps.clock.now());
+    if (problem) return refuse(`${problem}; nothing was changed`);
+  }
+
   // RBAC on both clusters for every kind of write the plan makes.
   validating.update(`${STAGE_DISPLAY.Validations}: checking permissions`);
   const sourceOperations = Boolean(prepared.source) && !options.skipSourceOperations;
@@ -165,6 +201,7 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
   const windowText = report.dataLossWindow.map((window) => `${window.schedule} ${window.ageSeconds === null ? 'never succeeded' : formatDuration(window.ageSeconds * 1000)}`).join(', ');
   validating.succeed(`${STAGE_DISPLAY.Validations} (${seconds(validationsStarted, deps)}): ${prepared.namespaces.length} namespace(s); data-loss window ${windowText || 'unknown'}`);
   stages.push(stageReport('Validations', 'both', 'Successful', validationsStarted, deps.clock.now(), { message: `data-loss window: ${windowText || 'unknown'}` }));
+  recorder.stage('Validations', 'Successful');
 
   if (globals.dryRun !== 'none') return dryRunStages(options, deps, prepared, report, results, finish);
 
@@ -178,7 +215,14 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
     const source = prepared.source;
     const downStarted = deps.clock.now();
     const down = deps.progress.start(`${STAGE_DISPLAY.ScaleDownSource}: ${source.plans.filter((plan) => plan.action === 'change').length} change(s)`);
-    scaledDown = await applyPlans(sourceSession.api, source.snapshot.resources, source.plans, { serverDryRun: false, concurrency: options.concurrency, replan: (object, previous) => replanSource(object, previous, source.snapshot) });
+    recorder.stage('ScaleDownSource', 'Started');
+    scaledDown = await applyPlans(sourceSession.api, source.snapshot.resources, source.plans, {
+      serverDryRun: false,
+      concurrency: options.concurrency,
+      replan: (object, previous) => replanSource(object, previous, source.snapshot),
+      signal: deps.signal,
+      beforeSend: (plan) => recorder.write('ScaleDownSource', 'source', options.sourceContext, plan),
+    });
     results.push(...scaledDown);
     const downFailures = writeFailures(scaledDown);
     if (downFailures.length > 0) {
@@ -186,25 +230,34 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
       down.fail(`${STAGE_DISPLAY.ScaleDownSource}: ${message}`);
       stages.push(stageReport('ScaleDownSource', 'source', 'Failed', downStarted, deps.clock.now(), { message: `${message}; not rolled back (as Stork): run again to finish, or resume the source by hand`, results: scaledDown }));
       report.namespaceResults = prepared.namespaces.map((namespace) => ({ namespace, result: 'failed', message: 'the source was partly scaled down' }));
+      recorder.stage('ScaleDownSource', 'Failed');
       return finish();
     }
     down.succeed(`${STAGE_DISPLAY.ScaleDownSource} (${seconds(downStarted, deps)}): ${scaledDown.filter((result) => result.outcome === 'changed').length} changed`);
     stages.push(stageReport('ScaleDownSource', 'source', 'Successful', downStarted, deps.clock.now(), { results: scaledDown }));
+    recorder.stage('ScaleDownSource', 'Successful');
+    if (deps.signal.aborted) return finish();
 
-    const failure = (await waitAfterScaleDown(options, deps, sourceSession, source, scaledDown, stages)) ?? (options.skipLastMile ? skipLastMile(deps, stages) : await lastMile(options, deps, sourceSession, source, prepared.namespaces, report, stages));
+    recorder.stage('WaitAfterScaleDown', 'Started');
+    let failure = await waitAfterScaleDown(options, deps, sourceSession, source, scaledDown, stages);
+    if (deps.signal.aborted) return finish();
+    if (!failure) {
+      recorder.stage('LastMileMigration', 'Started');
+      failure = options.skipLastMile ? skipLastMile(deps, stages) : await lastMile(options, deps, sourceSession, source, prepared.namespaces, report, stages, recorder);
+      if (deps.signal.aborted) return finish();
+    }
     if (failure) {
-      await rollback(options, deps, sourceSession, source.snapshot.resources, scaledDown, report, stages, results);
+      recorder.stage('ScaleUpSource', 'Started');
+      await rollback(options, deps, sourceSession, source.snapshot.resources, scaledDown, report, stages, results, recorder);
       report.namespaceResults = prepared.namespaces.map((namespace) => ({ namespace, result: report.outcome === 'RollbackSuccessful' ? 'rolled-back' : 'failed', message: failure }));
       return finish();
     }
   }
 
-  await scaleUpDestination(options, deps, prepared, report, stages, results);
+  if (deps.signal.aborted) return finish();
+  recorder.stage('ScaleUpDestination', 'Started');
+  await scaleUpDestination(options, deps, prepared, report, stages, results, recorder);
   return finish();
-}
-
-function order(name: FailoverStageName): number {
-  return ['Validations', 'ScaleDownSource', 'WaitAfterScaleDown', 'LastMileMigration', 'ScaleUpDestination', 'ScaleUpSource', 'Final'].indexOf(name);
 }
 
 function seconds(started: number, deps: CommandDeps): string {
@@ -220,7 +273,7 @@ async function prepare(options: RunOptions, deps: CommandDeps, validating: Phase
     options.schedule.namespace = scheduleNamespace;
     report.schedule = `${scheduleNamespace}/${options.schedule.name}`;
     const scope = await resolveScheduleScope(destination.api, options.destinationContext, options.schedule, scheduleNamespace);
-    if (scope.schedule.metadata.annotations?.['stork.libopenstorage.org/static-copy'] !== 'true') {
+    if (scope.schedule.metadata.annotations?.[StorkAnnotation.staticCopy] !== 'true') {
       throw new UsageError(`migrationschedule ${scheduleNamespace}/${options.schedule.name} on context ${options.destinationContext} is not a static copy made by Stork: ensure that the failover is run against the cluster you want to fail over to (--destination-context)`);
     }
     warnings.push(...scope.warnings);
@@ -255,11 +308,34 @@ async function prepare(options: RunOptions, deps: CommandDeps, validating: Phase
   const sourcePlan = planActivation(snapshot, { direction: 'deactivate', namespaces: sourceSelection, force: true });
   const migrating = schedulesMigrating(snapshot.schedules, new Set(namespaces), snapshot.namespaces);
   const schedules = (options.schedule ? migrating.filter((schedule) => schedule.metadata.name === options.schedule?.name && schedule.metadata.namespace === options.schedule.namespace) : migrating).filter(
-    (schedule) => schedule.metadata.annotations?.['stork.libopenstorage.org/static-copy'] !== 'true',
+    (schedule) => schedule.metadata.annotations?.[StorkAnnotation.staticCopy] !== 'true',
   );
   const plans = sourceScaleDownPlans(sourcePlan, activationTargets(destinationPlan), schedules);
   prepared.source = { session: sourceSession, snapshot, plans, schedules };
   return prepared;
+}
+
+/**
+ * Stork's failback validations, for the reverse schedule on the cluster the apps run on now: its
+ * latest migration must exist, not be Failed, be finished, and have finished within the
+ * schedule policy's window. Returns the problem, or undefined.
+ */
+async function failbackProblem(source: NonNullable<Prepared['source']>, now: number): Promise<string | undefined> {
+  const policyResource = (await discoverKinds(source.session.api, [StorkKinds.schedulePolicy])).get(`${StorkKinds.schedulePolicy.kind}.${StorkKinds.schedulePolicy.group}`);
+  for (const schedule of source.schedules) {
+    const name = `${schedule.metadata.namespace ?? ''}/${schedule.metadata.name}`;
+    const latest = latestMigration(schedule);
+    if (!latest) return `no migration detected for migrationschedule ${name}: nothing to fail back`;
+    if (latest.status === 'Failed') return `the latest migration ${latest.name} of ${name} is Failed, hence aborting failback`;
+    if (!ACCEPTED_MIGRATION_STATUSES.has(latest.status) || !latest.finished) return `the latest migration ${latest.name} of ${name} has not completed (${latest.status || 'pending'})`;
+    const policyName = schedulePolicyName(schedule);
+    const policy = policyResource && policyName ? await source.session.api.request<KubeObject>({ method: 'GET', path: objectPath(policyResource, policyName) }).catch(() => undefined) : undefined;
+    const window = policyWindowMs(policy);
+    if (window !== undefined && now - latest.finished.getTime() > window) {
+      return `failback refused: the latest migration ${latest.name} of ${name} did not complete within the scheduled policy duration (finished ${formatDuration(now - latest.finished.getTime())} ago, policy ${policyName} every ${formatDuration(window)})`;
+    }
+  }
+  return undefined;
 }
 
 function destinationSchedules(prepared: Prepared): KubeObject[] {
@@ -345,7 +421,7 @@ function skipLastMile(deps: CommandDeps, stages: StageReport[]): undefined {
 }
 
 /** One Migration per schedule, created on the source from its template, followed to Final. Returns a failure, or undefined. */
-async function lastMile(options: RunOptions, deps: CommandDeps, session: ClusterSession, source: NonNullable<Prepared['source']>, namespaces: readonly string[], report: FailoverReport, stages: StageReport[]): Promise<string | undefined> {
+async function lastMile(options: RunOptions, deps: CommandDeps, session: ClusterSession, source: NonNullable<Prepared['source']>, namespaces: readonly string[], report: FailoverReport, stages: StageReport[], recorder: RunRecorder): Promise<string | undefined> {
   const started = deps.clock.now();
   const phase = deps.progress.start(`${STAGE_DISPLAY.LastMileMigration}: creating`);
   const fail = (message: string, timedOut = false): string => {
@@ -362,6 +438,7 @@ async function lastMile(options: RunOptions, deps: CommandDeps, session: Cluster
     const migration = lastMileMigration(schedule, covered, options.runId);
     const where = `${migration.metadata.namespace}/${migration.metadata.name}`;
     try {
+      recorder.create('LastMileMigration', 'source', options.sourceContext, MIGRATION_KEY, migration);
       await createMigration(session.api, resource, migration, false);
     } catch (error) {
       return fail(`cannot create migration ${where}: ${oneLine(error)}`);
@@ -381,18 +458,26 @@ async function lastMile(options: RunOptions, deps: CommandDeps, session: Cluster
 }
 
 /** ScaleUpSource: every write of ScaleDownSource undone exactly (counts, CronJobs, schedules resumed). */
-async function rollback(options: RunOptions, deps: CommandDeps, session: ClusterSession, resources: ReadonlyMap<string, ApiResource>, scaledDown: readonly ObjectResult[], report: FailoverReport, stages: StageReport[], results: ObjectResult[]): Promise<void> {
+async function rollback(options: RunOptions, deps: CommandDeps, session: ClusterSession, resources: ReadonlyMap<string, ApiResource>, scaledDown: readonly ObjectResult[], report: FailoverReport, stages: StageReport[], results: ObjectResult[], recorder: RunRecorder): Promise<void> {
   const started = deps.clock.now();
   const inverses = scaledDown.filter((result) => result.outcome === 'changed').map(inversePlan);
   const phase = deps.progress.start(`${STAGE_DISPLAY.ScaleUpSource}: ${inverses.length} change(s)`);
-  const undone = await applyPlans(session.api, resources, inverses, { serverDryRun: false, concurrency: options.concurrency, replan: (object, previous) => ({ ...previous, live: object, action: 'error', reason: 'changed since the scale-down: left as it is' }) });
+  // A rollback is not interrupted: it is what puts the source back.
+  const undone = await applyPlans(session.api, resources, inverses, {
+    serverDryRun: false,
+    concurrency: options.concurrency,
+    replan: (object, previous) => ({ ...previous, live: object, action: 'error', reason: 'changed since the scale-down: left as it is' }),
+    beforeSend: (plan) => recorder.write('ScaleUpSource', 'source', options.sourceContext, plan),
+  });
   results.push(...undone);
   const failures = writeFailures(undone);
   if (failures.length > 0) {
     phase.fail(`${STAGE_DISPLAY.ScaleUpSource}: ${failures.length} of ${undone.length} could not be undone`);
     stages.push(stageReport('ScaleUpSource', 'source', 'Failed', started, deps.clock.now(), { message: 'RollbackFailed', results: undone }));
     report.outcome = 'RollbackFailed';
+    recorder.stage('ScaleUpSource', 'Failed');
   } else {
+    recorder.stage('ScaleUpSource', 'Successful');
     phase.succeed(`${STAGE_DISPLAY.ScaleUpSource} (${seconds(started, deps)}): ${undone.length} undone`);
     stages.push(stageReport('ScaleUpSource', 'source', 'Successful', started, deps.clock.now(), { message: 'RollbackSuccessful', results: undone }));
     report.outcome = 'RollbackSuccessful';
@@ -401,7 +486,7 @@ async function rollback(options: RunOptions, deps: CommandDeps, session: Cluster
 }
 
 /** Read the destination again (the last mile may have changed it), plan, activate, wait. */
-async function scaleUpDestination(options: RunOptions, deps: CommandDeps, prepared: Prepared, report: FailoverReport, stages: StageReport[], results: ObjectResult[]): Promise<void> {
+async function scaleUpDestination(options: RunOptions, deps: CommandDeps, prepared: Prepared, report: FailoverReport, stages: StageReport[], results: ObjectResult[], recorder: RunRecorder): Promise<void> {
   const started = deps.clock.now();
   const phase = deps.progress.start(`${STAGE_DISPLAY.ScaleUpDestination}: reading`);
   const { api } = prepared.destination;
@@ -426,13 +511,15 @@ async function scaleUpDestination(options: RunOptions, deps: CommandDeps, prepar
     onResult: (_result, planned) => {
       if (planned.action === 'change') phase.update(`${STAGE_DISPLAY.ScaleUpDestination}: ${++done}/${writes}`);
     },
+    signal: deps.signal,
+    beforeSend: (objectPlan) => recorder.write('ScaleUpDestination', 'destination', options.destinationContext, objectPlan),
   });
   results.push(...activated);
   const failures = writeFailures(activated);
   let message = `${activated.filter((result) => result.outcome === 'changed').length} changed`;
   let status: StageReport['status'] = failures.length > 0 ? 'Failed' : 'Successful';
   if (failures.length > 0) message = `${failures.length} write(s) failed: ${failures.slice(0, 3).map((result) => `${result.plan.ref.namespace}/${result.plan.ref.kind.toLowerCase()}/${result.plan.ref.name}: ${result.message ?? result.outcome}`).join('; ')}`;
-  else if (options.wait) {
+  else if (options.wait && !deps.signal.aborted) {
     const targets = activated.filter((result) => (result.outcome === 'changed' || result.outcome === 'unchanged') && result.plan.readiness === 'replicas').map((result) => ({ ref: result.plan.ref, resourceKey: result.plan.resourceKey }));
     if (targets.length > 0) {
       const waited = await waitForWorkloads(api, snapshot.resources, targets, { direction: 'activate', timeoutMs: options.timeoutMs, clock: deps.clock, labelSelector: options.globals.selector, onProgress: (ready, total) => phase.update(`${STAGE_DISPLAY.ScaleUpDestination}: ${ready}/${total} ready`) });
@@ -448,6 +535,7 @@ async function scaleUpDestination(options: RunOptions, deps: CommandDeps, prepar
   if (status === 'Successful') phase.succeed(`${STAGE_DISPLAY.ScaleUpDestination} (${seconds(started, deps)}): ${message}`);
   else phase.fail(`${STAGE_DISPLAY.ScaleUpDestination}: ${message}; not rolled back: the source stays scaled down (scaling it up now would run the apps twice)`);
   stages.push(stageReport('ScaleUpDestination', 'destination', status, started, deps.clock.now(), { message, results: activated }));
+  recorder.stage('ScaleUpDestination', status);
   stages.push(stageReport('ScaleUpSource', 'source', 'Skipped', deps.clock.now(), deps.clock.now(), { message: 'no rollback needed' }));
   report.outcome = status === 'Successful' ? 'Successful' : 'Failed';
   const failedNamespaces = new Set(failures.map((result) => result.plan.ref.namespace ?? ''));

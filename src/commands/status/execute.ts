@@ -13,13 +13,16 @@ import type { NamespaceSelection } from '../../plan/types';
 import { ACTION_KEY, StorkKinds } from '../../stork/kinds';
 import type { KubeObject } from '../../kube/objects';
 import type { ApiResource } from '../../kube/resources';
-import { selectionFor } from '../shared';
+import { readScheduleScope, selectionFor } from '../shared';
+import type { ScheduleReference } from '../../plan/scheduleScope';
 
 export interface StatusOptions {
   globals: GlobalOptions;
   /** Source and/or destination contexts; empty: the --context cluster alone. */
   contexts: string[];
   staleFactor: number;
+  /** -m: the namespaces this MigrationSchedule migrates (resolved on each cluster: its selectors match there). */
+  schedule?: ScheduleReference | undefined;
 }
 
 /** A cluster of the pair that did not answer: the other one is still reported. */
@@ -33,7 +36,12 @@ export interface StatusReport {
   kind: 'StatusReport';
   namespaces: NamespaceStatus[];
   unreachable?: UnreachableCluster[];
+  /** Printed on stderr too: namespaces of the -m schedule that a cluster does not have. */
+  warnings?: string[];
 }
+
+/** Read-only: an interrupt leaves nothing to report. */
+const STATUS_INTERRUPTED = 'interrupted; status changes nothing';
 
 const HPA = { group: 'autoscaling', kind: 'HorizontalPodAutoscaler', versions: ['v1'] };
 
@@ -84,13 +92,16 @@ export async function executeStatus(options: StatusOptions, deps: CommandDeps): 
   const contexts: Array<string | undefined> = options.contexts.length > 0 ? options.contexts : [undefined];
   const now = deps.clock.now();
   const unreachable: UnreachableCluster[] = [];
+  const warnings: string[] = [];
   const perCluster = await Promise.all(
     contexts.map(async (name): Promise<NamespaceStatus[] | undefined> => {
       const { api, kubeContext } = await deps.cluster(name);
-      const selection = selectionFor(options.globals, kubeContext);
       try {
         // Read-only: ^C simply stops it, nothing to report.
-        return await abortable(deps.signal, readCluster(api, kubeContext.contextName, selection, options, now), 'interrupted; status changes nothing');
+        const scoped = options.schedule ? await abortable(deps.signal, readScheduleScope(api, kubeContext, options.globals, options.schedule, deps), STATUS_INTERRUPTED) : undefined;
+        warnings.push(...(scoped?.warnings ?? []));
+        const selection = scoped?.selection ?? selectionFor(options.globals, kubeContext);
+        return await abortable(deps.signal, readCluster(api, kubeContext.contextName, selection, options, now), STATUS_INTERRUPTED);
       } catch (error) {
         if (error instanceof UsageError || error instanceof InterruptedError || contexts.length < 2) throw error;
         unreachable.push({ cluster: kubeContext.contextName, error: oneLine(error) });
@@ -101,10 +112,6 @@ export async function executeStatus(options: StatusOptions, deps: CommandDeps): 
   if (perCluster.length === 2 && perCluster[0] && perCluster[1]) crossClusterWarnings(perCluster[0], perCluster[1]);
   const report: StatusReport = { apiVersion: REPORT_API_VERSION, kind: 'StatusReport', namespaces: perCluster.flatMap((statuses) => statuses ?? []) };
   if (unreachable.length > 0) report.unreachable = unreachable;
+  if (warnings.length > 0) report.warnings = warnings;
   return { report, verdict: unreachable.length > 0 ? 'failed' : 'succeeded' };
-}
-
-/** What makes a status different for --watch: everything but the ages, which grow by themselves (their timestamps are kept). */
-export function statusChangeKey(report: StatusReport): string {
-  return JSON.stringify(report, (key, value: unknown) => (key === 'lastSuccessAgeSeconds' ? undefined : value));
 }

@@ -83,7 +83,7 @@ export async function executeScheduleChange(options: ScheduleChangeOptions, deps
     else writing.succeed(`${results.filter((result) => result.outcome === 'changed').length} ${globals.dryRun === 'server' ? 'would change (server dry run)' : 'changed'}`);
   }
   const report = buildChangeReport({ verb, context: kubeContext.contextName, dryRun: globals.dryRun, scope: [], results, warnings: [] });
-  const interruption = interruptionAfterWrites(deps.signal, writeCounts(plans, results), globals.dryRun === 'server');
+  const interruption = interruptionAfterWrites(deps.signal, writeCounts(results), globals.dryRun === 'server');
   return { report, verdict: changeVerdict(report), results, namespace, ...(interruption ? { interruption } : {}) };
 }
 

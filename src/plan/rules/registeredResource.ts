@@ -50,7 +50,7 @@ function wantedValue(object: KubeObject, option: SuspendOption, direction: Direc
   const key = `${StorkAnnotation.prefix}${option.path}`;
   const path = option.path.split('.');
   const migrated = annotations[StorkAnnotation.migrated] !== undefined || annotations[key] !== undefined;
-  // Deactivation runs only in namespaces Stork protects (scope.ts), where the source's originals carry no annotation.
+  // Deactivation runs only in namespaces Stork protects (protection.ts), where the source's originals carry no annotation.
   if (option.type === 'bool') {
     if (!migrated && direction === 'activate') return { ok: 'absent' };
     // As Stork: the registration's value is the suspended state (true when it does not parse); activation writes its opposite.

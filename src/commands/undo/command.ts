@@ -1,0 +1,32 @@
+import { lastWins, parseConcurrency } from '../../cli/flags';
+import { globalOptionsFrom } from '../../cli/globalOptions';
+import type { VerbModule } from '../../cli/verb';
+import { UsageError } from '../../core/errors';
+import { renderActivationTable } from '../../present/activationTable';
+import { renderDryRunDiffs } from '../../present/dryRunDiffs';
+
+export const undoVerb: VerbModule = {
+  register: (parser, run) =>
+    parser.command(
+      'undo <run-id>',
+      "Put both clusters back to what a run's journal recorded before its writes (a completed run needs --force)",
+      (yargs) =>
+        yargs
+          .positional('run-id', { type: 'string', describe: 'The run ID (`kubectl failover runs` lists them)' })
+          .option('journal', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'The journal file, if not in the default place' })
+          .option('force', { type: 'boolean', default: false, describe: 'Undo a run that completed, stranding what was written on the destination since' })
+          .option('concurrency', { requiresArg: true, type: 'string', coerce: lastWins, default: '16', describe: 'Parallel writes to each API server' })
+          .example('$0 undo 87574365bb --dry-run', 'What undoing the run would change, changing nothing'),
+      async (flags) => {
+        const globals = globalOptionsFrom(flags);
+        const runId = flags['run-id'];
+        if (!runId) throw new UsageError('name the run to undo: kubectl failover undo <run-id>');
+        const options = { globals, runId, journal: flags.journal, concurrency: parseConcurrency(flags.concurrency), force: flags.force };
+        await run({
+          globals,
+          execute: async (deps) => (await import('./execute')).executeUndo(options, deps),
+          renderTable: async (outcome, view) => `${await renderDryRunDiffs(outcome.results, globals.dryRun, view.colors)}${renderActivationTable(outcome.report, view.colors, view.verbose)}`,
+        });
+      },
+    ),
+};
