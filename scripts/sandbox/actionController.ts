@@ -16,7 +16,9 @@
 // What it does NOT do: scale, suspend or resume anything, touch applicationActivated, suspend the
 // source's schedule, look at migrations' age or at pods, tell async-dr from sync-dr (it acts as
 // async-dr), or record events.
-// Knobs, as annotations on the Action (stage names as in status.stage, "Initial" for ""):
+// Knobs, as annotations on the Action, or on its reference MigrationSchedule (on the Action's
+// cluster) for an Action a command creates; the Action's own win (stage names as in status.stage,
+// "Initial" for ""):
 //   sandbox.kubectl-failover.dev/action-fail-stage: <Stage>        that stage ends Failed
 //   sandbox.kubectl-failover.dev/action-fail-namespaces: a,b       with a scale-up fail stage: only these fail
 //   sandbox.kubectl-failover.dev/action-rollback: Successful|Failed outcome of the rollback stage (default Successful)
@@ -145,6 +147,15 @@ export function actionKnobs(annotations: Record<string, string> | undefined): { 
     },
     problems,
   };
+}
+
+/**
+ * The annotations the knobs are read from: the reference schedule's action knobs (so a test can
+ * steer an Action that the command under test creates), overridden by the Action's own.
+ */
+export function knobAnnotations(action: Action, schedule: ScheduleLike | undefined): Record<string, string> {
+  const fromSchedule = Object.entries(schedule?.metadata.annotations ?? {}).filter(([key]) => key.startsWith(`${KNOB}/action-`));
+  return { ...Object.fromEntries(fromSchedule), ...(action.metadata.annotations ?? {}) };
 }
 
 /** What the stand-in read before deciding a step (the impure part gathers it). */
@@ -365,12 +376,13 @@ async function handle(context: Context, action: Action): Promise<void> {
   let current = action;
   for (let step = 0; step < 40; step++) {
     if (current.status?.stage === 'Final' && !current.metadata.deletionTimestamp) return;
-    const { knobs, problems } = actionKnobs(current.metadata.annotations);
+    const facts = await gatherFacts(context, current);
+    const { knobs, problems } = actionKnobs(knobAnnotations(current, facts.schedule));
     for (const problem of problems) {
       if (!warned.has(`${key} ${problem}`)) log(LABEL, `${key}: ${problem}`);
       warned.add(`${key} ${problem}`);
     }
-    const next = nextActionStep(current, knobs, await gatherFacts(context, current));
+    const next = nextActionStep(current, knobs, facts);
     if (!next) return;
     await sleep(knobs.delayMs);
     const body = { ...current, apiVersion: 'stork.libopenstorage.org/v1alpha1', kind: 'Action' };

@@ -11,6 +11,7 @@ import { globalOptionsFrom, withGlobalFlags } from './globalOptions';
 import { reportError } from './reportError';
 import { quickAnswer } from './quickAnswers';
 import { normalizeVerbosity } from './verbosity';
+import { watchJob } from './watch';
 import type { AnyOutcome, LocalJob, VerbJob, VerbModule, VerbRunner } from './verb';
 import { activateVerb, deactivateVerb } from '../commands/activate/command';
 import { completionVerb } from '../commands/completion/command';
@@ -70,6 +71,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     }
     const deps = await createDeps(io, job.globals);
     try {
+      const { watch } = job;
+      if (watch) {
+        exitCode = await watchJob({ ...job, watch }, deps, job.globals.output, async (outcome) => job.renderTable(outcome, { colors: palette(deps.color), verbose: job.globals.verbose }));
+        return;
+      }
       await print(job, await job.execute(deps), deps.color);
     } finally {
       deps.close();

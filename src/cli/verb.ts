@@ -21,6 +21,11 @@ export interface VerbJob<O extends AnyOutcome> {
   globals: GlobalOptions;
   execute(deps: CommandDeps): Promise<O>;
   renderTable(outcome: O, view: TableView): string | Promise<string>;
+  /**
+   * -w/--watch (cli/watch.ts): run again and again until ^C, printing each report that differs
+   * from the last one printed by this key (leave out what changes by itself, such as ages).
+   */
+  watch?: { changeKey(outcome: O): string };
 }
 
 /** What a verb that needs no cluster (version, completion) may know of its surroundings. */

@@ -84,6 +84,9 @@ const runFlags: readonly FlagSpec[] = [
   ...waitFlags,
   journal,
   { name: 'resume', description: 'continue an interrupted run by its ID', value: { lookup: 'run' } },
+  { name: 'via-stork', description: "let Stork's action controller do it, and follow it" },
+  { name: 'failback', description: 'with --via-stork: fail back' },
+  { name: 'follow', description: 'with --via-stork: follow this existing Action', value: 'free' },
 ];
 
 export const VERBS: readonly VerbSpec[] = [
@@ -103,6 +106,7 @@ export const VERBS: readonly VerbSpec[] = [
       { name: 'source-context', description: 'the source cluster', value: { lookup: 'context' } },
       { name: 'destination-context', description: 'the destination cluster', value: { lookup: 'context' } },
       { name: 'stale-factor', description: 'warn when the last success is older', value: 'free' },
+      { name: 'watch', short: 'w', description: 'show each change until ^C' },
     ],
   },
   { name: 'version', description: 'version, commit, Node.js and platform', flags: [] },

@@ -7,9 +7,12 @@ const MAX_NAME = 253;
 
 export const LAST_MILE_SCHEDULE_ANNOTATION = 'stork.libopenstorage.org/lastmile-migration-schedule-name';
 
-/** Stork's getLastMileMigrationName: `<schedule>-lastmile-failover-<first 7 characters of the id>`, the schedule's name cut to fit. */
-export function lastMileMigrationName(scheduleName: string, runId: string): string {
-  const suffix = `-lastmile-failover-${runId.replace(/[^a-z0-9]/g, '').slice(0, 7)}`;
+/**
+ * Stork's getLastMileMigrationName: `<schedule>-lastmile-<failover|failback>-<first 7 characters of
+ * the id>` (the Action's UID for Stork, the run ID for `run`), the schedule's name cut to fit.
+ */
+export function lastMileMigrationName(scheduleName: string, runId: string, actionType: 'failover' | 'failback' = 'failover'): string {
+  const suffix = `-lastmile-${actionType}-${runId.replace(/[^a-z0-9]/g, '').slice(0, 7)}`;
   return `${scheduleName.slice(0, MAX_NAME - suffix.length)}${suffix}`;
 }
 

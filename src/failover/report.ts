@@ -31,7 +31,12 @@ export interface FailoverReport {
   apiVersion: typeof REPORT_API_VERSION;
   kind: 'FailoverReport';
   runId: string;
-  source: { context: string; reachable: boolean; error?: string };
+  /**
+   * The source cluster. With --via-stork the Stork controller reaches it through the schedule's
+   * ClusterPair, not a context of ours: context is '' and reachable is null unless the Action
+   * showed it (it skipped the source stages as Stork does when the source does not answer).
+   */
+  source: { context: string; reachable: boolean | null; error?: string; clusterPair?: string };
   destination: { context: string };
   dryRun: DryRunMode;
   schedule?: string;
@@ -40,15 +45,38 @@ export interface FailoverReport {
   lastMileMigrations: string[];
   stages: StageReport[];
   outcome: FailoverOutcome;
-  /** Per namespace: what stands now. */
-  namespaceResults: Array<{ namespace: string; result: 'active-on-destination' | 'failed' | 'rolled-back' | 'unchanged' | 'planned'; message?: string }>;
+  /** Per namespace: what stands now (with --via-stork: from the Action's status.summary, its status and reason). */
+  namespaceResults: NamespaceResult[];
   warnings: string[];
+  /** --via-stork: the Action created (or followed) and its state when following ended. */
+  action?: ActionState;
 }
 
-export function stageReport(name: FailoverStageName, cluster: StageReport['cluster'], status: StageStatus, startedAt: number, now: number, fields: { message?: string; results?: readonly ObjectResult[]; dryRun?: DryRunMode } = {}): StageReport {
+export interface NamespaceResult {
+  namespace: string;
+  result: 'active-on-destination' | 'active-on-source' | 'failed' | 'rolled-back' | 'unchanged' | 'planned';
+  /** --via-stork: the summary item's status as Stork wrote it. */
+  status?: string;
+  message?: string;
+}
+
+/** The Action as it stood when following ended: Stork's own fields. */
+export interface ActionState {
+  name: string;
+  namespace: string;
+  actionType: string;
+  created: string;
+  stage: string;
+  status: string;
+  reason: string;
+  /** storkctl get failover|failback's MORE INFO. */
+  moreInfo: string;
+}
+
+export function stageReport(name: FailoverStageName, cluster: StageReport['cluster'], status: StageStatus, startedAt: number, now: number, fields: { message?: string; results?: readonly ObjectResult[]; dryRun?: DryRunMode; display?: string } = {}): StageReport {
   const report: StageReport = {
     name,
-    display: STAGE_DISPLAY[name],
+    display: fields.display ?? STAGE_DISPLAY[name],
     cluster,
     status,
     durationSeconds: Math.round((now - startedAt) / 100) / 10,
@@ -63,9 +91,13 @@ export function writeFailures(results: readonly ObjectResult[]): ObjectResult[] 
   return results.filter((result) => result.outcome === 'failed' || result.outcome === 'unknown' || result.outcome === 'not-attempted');
 }
 
-/** Successful and dry runs succeed; a readiness timeout on the destination is timed-out (exit 3); everything else failed. */
+/**
+ * Successful and dry runs succeed; a readiness timeout on the destination, or an Action still in
+ * progress when following stopped, is timed-out (exit 3); everything else failed.
+ */
 export function failoverVerdict(report: FailoverReport): Verdict {
   if (report.outcome === 'Successful' || report.outcome === 'DryRun') return 'succeeded';
+  if (report.outcome === 'InProgress') return 'timed-out';
   const scaleUp = report.stages.find((stage) => stage.name === 'ScaleUpDestination');
   if (report.outcome === 'Failed' && scaleUp?.status === 'TimedOut' && scaleUp.objects.every((row) => row.result !== 'failed')) return 'timed-out';
   return 'failed';

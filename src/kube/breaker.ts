@@ -1,4 +1,4 @@
-import type { KubeApi, KubeRequest } from './client';
+import type { KubeApi, KubeRequest, WatchEvent, WatchRequest } from './client';
 import { ConnectionError, ServerDownError } from './errors';
 
 /** This many requests in a row without an answer and the server is taken to have stopped answering. */
@@ -24,7 +24,15 @@ export class CircuitBreaker implements KubeApi {
   constructor(
     private readonly inner: KubeApi,
     private readonly threshold = SILENT_REQUESTS_BEFORE_STOPPING,
-  ) {}
+  ) {
+    const watch = inner.watch?.bind(inner);
+    if (watch) {
+      this.watch = (request, onEvent, signal) => {
+        if (this.open) return Promise.reject(new ServerDownError(this.serverUrl, `${this.silentInARow} requests in a row: ${this.lastCause}`));
+        return watch(request, onEvent, signal);
+      };
+    }
+  }
 
   get serverUrl(): string {
     return this.inner.serverUrl;
@@ -34,6 +42,9 @@ export class CircuitBreaker implements KubeApi {
   get open(): boolean {
     return this.silentInARow >= this.threshold;
   }
+
+  /** Present when the inner API can watch. A watch is one long request: it does not count towards the breaker. */
+  readonly watch?: (request: WatchRequest, onEvent: (event: WatchEvent) => boolean, signal: AbortSignal) => Promise<void>;
 
   async request<T>(request: KubeRequest): Promise<T> {
     while (!request.probe) {

@@ -9,7 +9,7 @@ import { createAgent, proxyFor } from './proxy';
 import { credentialSecrets, redact } from './redact';
 
 /** What a request is, for the request counters (the benchmark reads them). */
-export type RequestVerb = 'discovery' | 'get' | 'list' | 'patch' | 'create' | 'update' | 'delete';
+export type RequestVerb = 'discovery' | 'get' | 'list' | 'watch' | 'patch' | 'create' | 'update' | 'delete';
 
 export interface KubeRequest {
   method: 'GET' | 'PATCH' | 'POST' | 'PUT' | 'DELETE';
@@ -59,10 +59,27 @@ interface Answer {
   retryAfter: string | undefined;
 }
 
+/** One event of a watch stream (ADDED, MODIFIED, DELETED, BOOKMARK, or ERROR with a Status as object). */
+export interface WatchEvent {
+  type: string;
+  object: unknown;
+}
+
+/** A watch: a GET of a collection with `watch=true`, bounded by the server's timeoutSeconds. */
+export interface WatchRequest {
+  path: string;
+  query: Record<string, string | number | undefined> & { timeoutSeconds: number };
+}
+
 /** What commands and the I/O layer need of an API server; tests pass a fake. */
 export interface KubeApi {
   readonly serverUrl: string;
   request<T>(request: KubeRequest): Promise<T>;
+  /**
+   * Streams the events of a watch to onEvent until the server ends it (timeoutSeconds), onEvent
+   * returns false, or the signal aborts; resolves then. Optional: without it, callers poll.
+   */
+  watch?(request: WatchRequest, onEvent: (event: WatchEvent) => boolean, signal: AbortSignal): Promise<void>;
 }
 
 /**
@@ -162,6 +179,80 @@ export class KubeClient implements KubeApi {
       }
     }
     throw new ApiError(statusCode, parseStatus(statusCode, redact(text, this.secrets)), request.method, url.pathname, this.server.origin);
+  }
+
+  /**
+   * A watch, read as it streams (one JSON event per line). The server ends it after timeoutSeconds;
+   * the client gives up --request-timeout later still (or 30 s with no limit), so a connection
+   * that went silent never holds the command. A non-2xx answer throws as request does.
+   */
+  async watch(request: WatchRequest, onEvent: (event: WatchEvent) => boolean, signal: AbortSignal): Promise<void> {
+    const url = new URL(request.path, this.server);
+    for (const [name, value] of Object.entries({ ...request.query, watch: 'true' })) {
+      if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
+    }
+    if (signal.aborted) return;
+    this.requestCounts.set('watch', (this.requestCounts.get('watch') ?? 0) + 1);
+    const boundMs = request.query.timeoutSeconds * 1000 + (this.options.requestTimeoutMs > 0 ? this.options.requestTimeoutMs : 30_000);
+    const transport = url.protocol === 'http:' ? http : https;
+    const failure = await new Promise<{ statusCode: number; text: string } | undefined>((resolve, reject) => {
+      const req = transport.request(url, { method: 'GET', headers: this.headers, agent: this.agent }, (res) => {
+        const statusCode = res.statusCode ?? 0;
+        const chunks: Buffer[] = [];
+        let pending = '';
+        res.on('data', (chunk: Buffer) => {
+          if (statusCode < 200 || statusCode >= 300) {
+            chunks.push(chunk);
+            return;
+          }
+          pending += chunk.toString('utf8');
+          let newline = pending.indexOf('\n');
+          while (newline >= 0) {
+            const line = pending.slice(0, newline).trim();
+            pending = pending.slice(newline + 1);
+            newline = pending.indexOf('\n');
+            if (line === '') continue;
+            let event: WatchEvent;
+            try {
+              event = JSON.parse(line) as WatchEvent;
+            } catch {
+              req.destroy();
+              reject(new UnexpectedAnswerError(this.server.origin, 'GET', url.pathname, statusCode, redact(line, this.secrets)));
+              return;
+            }
+            if (!onEvent(event)) {
+              req.destroy();
+              resolve(undefined);
+              return;
+            }
+          }
+        });
+        res.on('end', () => resolve(statusCode >= 200 && statusCode < 300 ? undefined : { statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', () => resolve(undefined));
+      });
+      const stop = (): void => {
+        req.destroy();
+        resolve(undefined);
+      };
+      signal.addEventListener('abort', stop, { once: true });
+      const timer = setTimeout(() => {
+        const timeout: NodeJS.ErrnoException = new Error('watch timed out');
+        timeout.code = 'KF_TIMEOUT';
+        req.destroy(timeout);
+      }, Math.min(boundMs, MAX_TIMER_MS));
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        if (signal.aborted) resolve(undefined);
+        else reject(new ConnectionError(this.server.origin, describeNetworkError(error, boundMs), true));
+      });
+      req.on('close', () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', stop);
+        // Closed without an end (destroyed above, or the peer went away mid-stream): nothing more to read.
+        resolve(undefined);
+      });
+      req.end();
+    });
+    if (failure) throw new ApiError(failure.statusCode, parseStatus(redact(failure.text, this.secrets)), 'GET', url.pathname, this.server.origin);
   }
 
   private send(method: KubeRequest['method'], url: URL, body: Buffer | undefined, contentType: string | undefined): Promise<Answer> {

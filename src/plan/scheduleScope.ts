@@ -40,6 +40,26 @@ export function includeExcludeProblem(reference: Pick<ScheduleReference, 'includ
   return reference.include.length > 0 && reference.exclude.length > 0 ? 'can provide only one of --include-namespaces or --exclude-namespaces values at once' : undefined;
 }
 
+/** storkctl perform's words for a list that is not a subset (Go prints a []string as [a b]). */
+function notSubsetProblem(outside: readonly string[]): string {
+  return `provided namespaces [${outside.join(' ')}] are not a subset of the namespaces being migrated by the given MigrationSchedule`;
+}
+
+/**
+ * The namespaces `storkctl perform failover|failback` puts in its Action (validationsForPerformDRCommands,
+ * steps 6 and 7): --include-namespaces as typed, or the schedule's namespaces (in its order) but
+ * --exclude-namespaces, or all of them; each list a subset of the schedule's. Pure.
+ */
+export function performNamespaces(migrated: readonly string[], reference: Pick<ScheduleReference, 'include' | 'exclude'>): { ok: true; names: string[] } | { ok: false; problem: string } {
+  const exclusive = includeExcludeProblem(reference);
+  if (exclusive) return { ok: false, problem: exclusive };
+  const given = reference.include.length > 0 ? reference.include : reference.exclude;
+  const outside = given.filter((namespace) => !migrated.includes(namespace));
+  if (outside.length > 0) return { ok: false, problem: notSubsetProblem(outside) };
+  if (reference.include.length > 0) return { ok: true, names: [...reference.include] };
+  return { ok: true, names: migrated.filter((namespace) => !reference.exclude.includes(namespace)) };
+}
+
 /**
  * The namespaces a command scoped by a MigrationSchedule covers: those it migrates
  * (spec.template.spec.namespaces plus the namespaces matching namespaceSelectors on this cluster),
@@ -56,9 +76,8 @@ export function scheduleScope(schedule: KubeObject, clusterNamespaces: readonly 
   const given = reference.include.length > 0 ? reference.include : reference.exclude;
   const outside = [...new Set(given)].filter((namespace) => !migratedSet.has(namespace));
   if (outside.length > 0) {
-    // Go prints a []string as [a b]: kept, so the words match storkctl's.
     const migrates = migrated.length > 0 ? migrated.join(', ') : 'no namespace';
-    return { ok: false, problem: `provided namespaces [${outside.join(' ')}] are not a subset of the namespaces being migrated by the given MigrationSchedule (migrationschedule ${name} migrates ${migrates})` };
+    return { ok: false, problem: `${notSubsetProblem(outside)} (migrationschedule ${name} migrates ${migrates})` };
   }
   const include = new Set(reference.include);
   const exclude = new Set(reference.exclude);

@@ -5,6 +5,7 @@ import { StorkAnnotation } from '../stork/annotations';
 import { SCALED_WORKLOAD_KEYS, specReplicas } from '../stork/kinds';
 import { isSuspended, migratedNamespaces, scheduleClusterPair, schedulePolicyName, type NamespaceInfo } from '../stork/migrationSchedule';
 import { lastSuccess } from '../stork/scheduleStatus';
+import { isDrActionType, moreInfo, readAction, stageDisplay } from '../stork/action';
 import type { Workload } from './types';
 
 /** The DR state of a namespace on one cluster. */
@@ -29,12 +30,30 @@ export interface ScheduleStatus {
   applicationActivated: boolean;
 }
 
+/** A failover or failback Action in the namespace, as `storkctl get failover|failback` shows it. */
+export interface ActionRow {
+  name: string;
+  actionType: string;
+  /** creationTimestamp (RFC 3339). */
+  created: string;
+  /** status.stage as Stork wrote it ('' is the initial stage) and storkctl's display name of it. */
+  stage: string;
+  stageDisplay: string;
+  status: string;
+  moreInfo: string;
+}
+
+/** At most this many Actions per namespace, the newest. */
+export const ACTIONS_PER_NAMESPACE = 5;
+
 export interface NamespaceStatus {
   cluster: string;
   namespace: string;
   verdict: NamespaceVerdict;
   schedules: ScheduleStatus[];
   workloads: WorkloadStatus[];
+  /** Its newest failover and failback Actions (Stork 24+), newest first. */
+  actions: ActionRow[];
   warnings: string[];
 }
 
@@ -49,6 +68,8 @@ export interface StatusInput {
   autoscaled: ReadonlySet<string>;
   staleFactor: number;
   now: number;
+  /** Actions read on this cluster (none where Stork has no action controller). */
+  actions: readonly KubeObject[];
 }
 
 function numberAt(object: KubeObject, path: readonly string[]): number {
@@ -111,8 +132,18 @@ export function namespaceStatuses(input: StatusInput): NamespaceStatus[] {
     else if (down === 0 && up > 0) verdict = 'active';
     else if (up === 0) verdict = 'standby';
     else verdict = 'partially active';
-    return { cluster: input.cluster, namespace, verdict, schedules, workloads, warnings };
+    return { cluster: input.cluster, namespace, verdict, schedules, workloads, actions: actionRows(input.actions, namespace), warnings };
   });
+}
+
+/** The namespace's failover and failback Actions, newest first (names break ties: storkctl's end in the time), at most ACTIONS_PER_NAMESPACE. */
+export function actionRows(actions: readonly KubeObject[], namespace: string): ActionRow[] {
+  return actions
+    .map(readAction)
+    .filter((action) => action.namespace === namespace && isDrActionType(action.actionType))
+    .sort((a, b) => b.created.localeCompare(a.created) || b.name.localeCompare(a.name))
+    .slice(0, ACTIONS_PER_NAMESPACE)
+    .map((action) => ({ name: action.name, actionType: action.actionType, created: action.created, stage: action.stage, stageDisplay: stageDisplay(action.stage, action.actionType), status: action.status, moreInfo: moreInfo(action) }));
 }
 
 /** Warnings that need both clusters: a schedule suspended on both sides stops protection altogether. */

@@ -3,6 +3,7 @@ import type { NamespaceStatus } from '../plan/statusModel';
 import { formatDuration } from '../util/duration';
 import type { Palette } from './colors';
 import { renderTable } from './table';
+import { rfc822 } from './time';
 import { terminalSafe } from './terminalText';
 
 /** The compact human view of `status`: one block per namespace and cluster. */
@@ -32,6 +33,9 @@ export function renderStatus(statuses: readonly NamespaceStatus[], colors: Palet
           status.workloads.map((workload) => [`${workload.kind.toLowerCase()}/${workload.name}`, String(workload.replicas), workload.recorded || '-', `${workload.ready}/${workload.replicas}`]),
         ).trimEnd(),
       );
+    }
+    if (status.actions.length > 0) {
+      lines.push(renderTable(['NAME', 'CREATED', 'STAGE', 'STATUS', 'MORE INFO'], status.actions.map((action) => [action.name, rfc822(action.created), action.stageDisplay, action.status, action.moreInfo])).trimEnd());
     }
     // Warnings quote annotation values as found: escaped, so a newline or escape sequence in one stays visible text.
     for (const warning of status.warnings) lines.push(colors.yellow(`warning: ${terminalSafe(warning)}`));

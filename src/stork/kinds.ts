@@ -23,6 +23,9 @@ export const StorkKinds = {
   applicationRegistration: { group: STORK_GROUP, kind: 'ApplicationRegistration', versions: [STORK_VERSION] },
   schedulePolicy: { group: STORK_GROUP, kind: 'SchedulePolicy', versions: [STORK_VERSION] },
   migration: { group: STORK_GROUP, kind: 'Migration', versions: [STORK_VERSION] },
+  /** Stork 24 and later, registered by its action controller: failover and failback requests. */
+  action: { group: STORK_GROUP, kind: 'Action', versions: [STORK_VERSION] },
+  clusterPair: { group: STORK_GROUP, kind: 'ClusterPair', versions: [STORK_VERSION] },
 } as const satisfies Record<string, WantedKind>;
 
 export const NamespaceResource: ApiResource = { group: '', version: 'v1', kind: 'Namespace', resource: 'namespaces', namespaced: false };
@@ -50,6 +53,8 @@ export const VIRTUAL_MACHINE_KEY = keyOf(WorkloadKinds.virtualMachine);
 export const MIGRATION_SCHEDULE_KEY = keyOf(StorkKinds.migrationSchedule);
 export const APPLICATION_REGISTRATION_KEY = keyOf(StorkKinds.applicationRegistration);
 export const MIGRATION_KEY = keyOf(StorkKinds.migration);
+export const ACTION_KEY = keyOf(StorkKinds.action);
+export const CLUSTER_PAIR_KEY = keyOf(StorkKinds.clusterPair);
 
 /**
  * spec.replicas as the API server would default it when absent: 1 for Deployments, StatefulSets

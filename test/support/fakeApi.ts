@@ -23,6 +23,8 @@ export class FakeApi implements KubeApi {
     { group: 'apps', version: 'v1', kind: 'StatefulSet', resource: 'statefulsets', namespaced: true },
     { group: 'stork.libopenstorage.org', version: 'v1alpha1', kind: 'MigrationSchedule', resource: 'migrationschedules', namespaced: true },
   ];
+  /** A test may give it a watch; without one, callers poll. */
+  watch?: KubeApi['watch'];
   /** Runs before each request; may throw (an error answer) or return a promise that never settles (a hung request). */
   before?: (request: KubeRequest, count: number) => void | Promise<void>;
 

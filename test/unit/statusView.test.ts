@@ -39,6 +39,7 @@ function input(workloads: KubeObject[], schedules: KubeObject[], extra: Partial<
     autoscaled: new Set(),
     staleFactor: 3,
     now,
+    actions: [],
     ...extra,
   };
 }

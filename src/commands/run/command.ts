@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Argv } from 'yargs';
-import { lastWins, parseConcurrency, parseDurationFlag } from '../../cli/flags';
-import { globalOptionsFrom, type GlobalFlags } from '../../cli/globalOptions';
+import { lastWins, nonEmpty, parseConcurrency, parseDurationFlag } from '../../cli/flags';
+import { globalOptionsFrom, type GlobalFlags, type GlobalOptions } from '../../cli/globalOptions';
 import type { VerbModule } from '../../cli/verb';
 import { UsageError } from '../../core/errors';
 import { renderDryRunDiffs } from '../../present/dryRunDiffs';
 import { renderFailoverReport } from '../../present/failoverTable';
 import type { RunOptions } from './execute';
+import type { ViaStorkOptions } from './viaStork';
 import type { GlobalOptions } from '../../cli/globalOptions';
 import { summarizeJournal, type RunRequest } from '../../failover/journalModel';
 import { journalPath, readJournal } from '../../io/journal';
@@ -27,11 +28,24 @@ const builder = (yargs: Argv<GlobalFlags>) =>
     .option('allow-split-brain', { type: 'boolean', default: false, describe: 'With --skip-source-operations: allow it although the source answers and still runs the apps' })
     .option('skip-last-mile', { type: 'boolean', default: false, describe: 'Do not migrate the data written since the last scheduled migration' })
     .option('wait', { type: 'boolean', default: true, describe: 'Wait until the destination apps are ready (--wait=false to return once scaled)' })
-    .option('timeout', { requiresArg: true, type: 'string', coerce: lastWins, default: '5m', describe: 'Bound of each waiting stage (scale-down, last mile, readiness)' })
+    .option('timeout', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Bound of each waiting stage: scale-down, last mile, readiness (default 5m); with --via-stork, of following the Action (default 10m)' })
     .option('concurrency', { requiresArg: true, type: 'string', coerce: lastWins, default: '16', describe: 'Parallel writes to each API server' })
+    .option('journal', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Journal file (default: ${XDG_STATE_HOME:-~/.local/state}/kubectl-failover/<run id>.jsonl)' })
+    .option('resume', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Continue an interrupted run by its ID, re-reading both clusters first' })
+
+    .option('via-stork', { type: 'boolean', default: false, describe: "Let Stork's action controller (Stork 24+) do it: create an Action as storkctl perform does, on the destination, and follow its stages" })
+    .option('failback', { type: 'boolean', default: false, describe: 'With --via-stork: fail back (storkctl perform failback); the Action is created on --destination-context, where the apps run now' })
+    .option('follow', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'With --via-stork: follow the existing Action NAME (in -n) instead of starting one' })
     .example('$0 run --from source --to destination -n zookeeper', 'Fail zookeeper over: stop the source, migrate the last mile, bring the destination up')
     .example('$0 run --to destination -m migrationschedule -n kube-system --dry-run=server', "Every stage's plan, checked by both API servers, nothing changed")
-    .example('$0 run --from source --to destination -n zookeeper --skip-source-operations', 'The source is down: bring the destination up anyway');
+    .example('$0 run --from source --to destination -n zookeeper --skip-source-operations', 'The source is down: bring the destination up anyway')
+    .example('$0 run --via-stork --to destination -m migrationschedule -n zookeeper', "Stork's controller fails over; follow its stages");
+
+type RunFlags = Awaited<ReturnType<typeof builder>['argv']>;
+
+/** The default of --timeout: each waiting stage of `run`; following an Action, storkctl's actionWaitTimeout. */
+const DEFAULT_TIMEOUT = '5m';
+const DEFAULT_FOLLOW_TIMEOUT = '10m';
 
 function runModule(failback: boolean): VerbModule {
   const verb = failback ? 'failback' : 'run';
@@ -40,14 +54,21 @@ function runModule(failback: boolean): VerbModule {
     : "Fail over from the source to the destination cluster in one command: Stork's stages, client-side, with a rollback";
   return {
     register: (parser, run) =>
-      parser.command(verb, describe, (yargs) => builder(yargs).option('journal', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Journal file (default: ${XDG_STATE_HOME:-~/.local/state}/kubectl-failover/<run id>.jsonl)' }).option('resume', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Continue an interrupted run by its ID, re-reading both clusters first' }), async (flags) => {
+      parser.command(verb, describe, builder, async (flags) => {
         const globals = globalOptionsFrom(flags);
+        if (flags['via-stork']) {
+          const options = viaStorkOptions(flags, globals, failback);
+          await run({ globals, execute: async (deps) => (await import('./viaStork')).executeViaStork(options, deps), renderTable: (outcome, view) => renderFailoverReport(outcome.report, view.colors, view.verbose) });
+          return;
+        }
+        const onlyViaStork = [flags.failback ? '--failback' : '', flags.follow !== undefined ? '--follow' : ''].filter(Boolean);
+        if (onlyViaStork.length > 0) throw new UsageError(`${onlyViaStork.join(' and ')} ${onlyViaStork.length > 1 ? 'need' : 'needs'} --via-stork${failback ? '' : ' (failing back client-side is `kubectl failover failback`)'}`);
         const runtime = {
           sourceTimeoutMs: parseDurationFlag('--source-timeout', flags['source-timeout']),
           maxRpoMs: flags['max-rpo'] === undefined ? undefined : parseDurationFlag('--max-rpo', flags['max-rpo']),
           force: flags.force,
           wait: flags.wait,
-          timeoutMs: parseDurationFlag('--timeout', flags.timeout),
+          timeoutMs: parseDurationFlag('--timeout', flags.timeout ?? DEFAULT_TIMEOUT),
           concurrency: parseConcurrency(flags.concurrency),
         };
         const resumeId = flags.resume;
@@ -106,3 +127,40 @@ function runModule(failback: boolean): VerbModule {
 
 export const runVerb = runModule(false);
 export const failbackVerb = runModule(true);
+
+/**
+ * --via-stork's flags: the destination alone (the controller reaches the source through the
+ * schedule's ClusterPair), and none of the flags that steer our own stages: refused in one line.
+ */
+function viaStorkOptions(flags: RunFlags, globals: GlobalOptions, failbackCommand: boolean): ViaStorkOptions {
+  const destinationContext = flags['destination-context'] ?? globals.context;
+  if (!destinationContext) throw new UsageError('name the cluster to create the Action on with --destination-context (or --to, or --context): the DR destination, where Stork keeps the static copy of the schedule');
+  const notApplicable = [
+    flags['max-rpo'] !== undefined ? '--max-rpo' : '',
+    flags.force ? '--force' : '',
+    flags['allow-split-brain'] ? '--allow-split-brain' : '',
+    flags['skip-last-mile'] ? '--skip-last-mile' : '',
+    flags.wait ? '' : '--wait=false',
+    flags['source-timeout'] !== '10s' ? '--source-timeout' : '',
+    flags.concurrency !== '16' ? '--concurrency' : '',
+    globals.allNamespaces ? '-A' : '',
+    globals.selector !== undefined ? '-l' : '',
+    flags.journal !== undefined ? '--journal' : '',
+    flags.resume !== undefined ? '--resume' : '',
+  ].filter(Boolean);
+  if (notApplicable.length > 0) throw new UsageError(`--via-stork leaves the failover to the Stork controller: ${notApplicable.join(', ')} ${notApplicable.length > 1 ? 'do' : 'does'} not apply (run without --via-stork to use ${notApplicable.length > 1 ? 'them' : 'it'})`);
+  const warnings = flags['source-context'] === undefined ? [] : [`--source-context ${flags['source-context']} is not used with --via-stork: the Stork controller reaches the source through the schedule's ClusterPair`];
+  const timeoutMs = parseDurationFlag('--timeout', flags.timeout ?? DEFAULT_FOLLOW_TIMEOUT);
+  const include = commaList(flags['include-namespaces']);
+  const exclude = commaList(flags['exclude-namespaces']);
+  const failback = failbackCommand || flags.failback;
+  if (flags.follow !== undefined) {
+    const name = nonEmpty('--follow', flags.follow) ?? '';
+    const starting = [flags['migration-schedule'] !== undefined ? '-m' : '', include.length > 0 ? '--include-namespaces' : '', exclude.length > 0 ? '--exclude-namespaces' : '', flags['skip-source-operations'] ? '--skip-source-operations' : '', failback ? '--failback' : '', globals.dryRun !== 'none' ? '--dry-run' : ''].filter(Boolean);
+    if (starting.length > 0) throw new UsageError(`--follow follows an existing Action: ${starting.join(', ')} ${starting.length > 1 ? 'apply' : 'applies'} only to starting one`);
+    return { globals, destinationContext, job: { kind: 'follow', name }, timeoutMs, warnings };
+  }
+  if (failback && flags['skip-source-operations']) throw new UsageError('--skip-source-operations applies to a failover only (storkctl perform failback has no such flag)');
+  const actionType = failback ? 'failback' : 'failover';
+  return { globals, destinationContext, job: { kind: 'start', actionType, reference: flags['migration-schedule'] ?? '', include, exclude, skipSourceOperations: flags['skip-source-operations'] }, timeoutMs, warnings };
+}

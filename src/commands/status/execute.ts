@@ -10,7 +10,9 @@ import { getPath } from '../../kube/jsonPath';
 import { listAllowed } from '../../kube/list';
 import { crossClusterWarnings, namespaceStatuses, type NamespaceStatus } from '../../plan/statusModel';
 import type { NamespaceSelection } from '../../plan/types';
-import { StorkKinds } from '../../stork/kinds';
+import { ACTION_KEY, StorkKinds } from '../../stork/kinds';
+import type { KubeObject } from '../../kube/objects';
+import type { ApiResource } from '../../kube/resources';
 import { readScheduleScope, selectionFor } from '../shared';
 import type { ScheduleReference } from '../../plan/scheduleScope';
 
@@ -45,17 +47,18 @@ const HPA = { group: 'autoscaling', kind: 'HorizontalPodAutoscaler', versions: [
 
 async function readCluster(api: KubeApi, contextName: string, selection: NamespaceSelection, options: StatusOptions, now: number): Promise<NamespaceStatus[]> {
   const snapshot = await collectSnapshot(api, { namespaces: selection, labelSelector: options.globals.selector });
-  const extra = await discoverKinds(api, [StorkKinds.schedulePolicy, HPA]);
+  const extra = await discoverKinds(api, [StorkKinds.schedulePolicy, StorkKinds.action, HPA]);
   const policyResource = extra.get(kindKey(StorkKinds.schedulePolicy.group, StorkKinds.schedulePolicy.kind));
   const hpaResource = extra.get(kindKey(HPA.group, HPA.kind));
+  const actionResource = extra.get(ACTION_KEY);
   const ignore = (): void => undefined;
-  const [policies, hpas] = await Promise.all([
+  const inSelection = (resource: ApiResource): Promise<KubeObject[]> =>
+    selection.all ? listAllowed(api, resource, {}, ignore) : Promise.all(selection.names.map((namespace) => listAllowed(api, resource, { namespace }, ignore))).then((lists) => lists.flat());
+  const [policies, hpas, actions] = await Promise.all([
     policyResource ? listAllowed(api, policyResource, {}, ignore) : Promise.resolve([]),
-    hpaResource
-      ? selection.all
-        ? listAllowed(api, hpaResource, {}, ignore)
-        : Promise.all(selection.names.map((namespace) => listAllowed(api, hpaResource, { namespace }, ignore))).then((lists) => lists.flat())
-      : Promise.resolve([]),
+    hpaResource ? inSelection(hpaResource) : Promise.resolve([]),
+    // Stork 24+: the failover and failback Actions of these namespaces (none before).
+    actionResource ? inSelection(actionResource) : Promise.resolve([]),
   ]);
   const policyIntervals = new Map<string, number>();
   for (const policy of policies) {
@@ -76,7 +79,7 @@ async function readCluster(api: KubeApi, contextName: string, selection: Namespa
           snapshot.schedules.some((schedule) => schedule.metadata.namespace === namespace.name),
       )
     : snapshot.namespaces;
-  return namespaceStatuses({ cluster: contextName, workloads: snapshot.workloads, schedules: snapshot.schedules, namespaces, policyIntervals, autoscaled, staleFactor: options.staleFactor, now });
+  return namespaceStatuses({ cluster: contextName, workloads: snapshot.workloads, schedules: snapshot.schedules, namespaces, policyIntervals, autoscaled, staleFactor: options.staleFactor, now, actions });
 }
 
 /**
