@@ -252,7 +252,7 @@ export class KubeClient implements KubeApi {
       });
       req.end();
     });
-    if (failure) throw new ApiError(failure.statusCode, parseStatus(redact(failure.text, this.secrets)), 'GET', url.pathname, this.server.origin);
+    if (failure) throw new ApiError(failure.statusCode, parseStatus(failure.statusCode, redact(failure.text, this.secrets)), 'GET', url.pathname, this.server.origin);
   }
 
   private send(method: KubeRequest['method'], url: URL, body: Buffer | undefined, contentType: string | undefined): Promise<Answer> {

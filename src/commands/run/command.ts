@@ -8,7 +8,6 @@ import { renderDryRunDiffs } from '../../present/dryRunDiffs';
 import { renderFailoverReport } from '../../present/failoverTable';
 import type { RunOptions } from './execute';
 import type { ViaStorkOptions } from './viaStork';
-import type { GlobalOptions } from '../../cli/globalOptions';
 import { summarizeJournal, type RunRequest } from '../../failover/journalModel';
 import { journalPath, readJournal } from '../../io/journal';
 
