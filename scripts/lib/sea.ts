@@ -41,6 +41,15 @@ const cliuiCommonJs: Plugin = {
   },
 };
 
+// Node's built-in punycode is deprecated: requiring it (node-fetch's URL code does) prints a
+// DeprecationWarning on stderr. The bundle takes our stand-in on Node's own IDNA functions instead.
+const punycodeStandIn: Plugin = {
+  name: 'punycode-stand-in',
+  setup(builder) {
+    builder.onResolve({ filter: /^punycode$/ }, () => ({ path: path.join(repoRoot, 'src', 'shims', 'punycode.ts') }));
+  },
+};
+
 /**
  * What `kubectl failover version` reports: the commit built and that commit's date (not the build's,
  * so two builds of one commit stay identical). Outside a git checkout both are "unknown".
@@ -71,7 +80,7 @@ export async function bundle(outfile: string, nodeVersion: string): Promise<void
     banner: { js: '#!/usr/bin/env node' },
     define: { KF_BUILD_COMMIT: JSON.stringify(stamp.commit), KF_BUILD_COMMIT_DATE: JSON.stringify(stamp.commitDate) },
     logLevel: 'warning',
-    plugins: [optionalModulesAbsent, cliuiCommonJs],
+    plugins: [optionalModulesAbsent, cliuiCommonJs, punycodeStandIn],
   });
 }
 

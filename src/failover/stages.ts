@@ -27,7 +27,7 @@ export const STAGE_DISPLAY = Object.fromEntries(FAILOVER_STAGES.map((name) => [n
  * - Skipped: not needed (source unreachable with --skip-source-operations, --skip-last-mile, no rollback needed).
  * - Planned: a dry run showed what it would do.
  * - TimedOut: its wait ran past --timeout (with --via-stork: following stopped there; the Action goes on).
- * - In-Progress: --via-stork, following stopped by ^C while Stork's controller was in this stage.
+ * - In-Progress: stopped by ^C or SIGTERM in this stage (--via-stork: following stopped while Stork's controller was in it).
  * - NotStarted: an earlier stage stopped the run (or it had not been reached yet).
  */
 export type StageStatus = 'Successful' | 'Failed' | 'Skipped' | 'Planned' | 'TimedOut' | 'In-Progress' | 'NotStarted';

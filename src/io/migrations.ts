@@ -25,14 +25,17 @@ export interface FollowedMigration {
   /** Final and Successful or PartialSuccess. */
   succeeded: boolean;
   timedOut: boolean;
+  /** Following stopped by ^C or SIGTERM (the Migration goes on). */
+  interrupted?: boolean;
 }
 
 /** Follows a Migration's status.stage/status.status until Final or the deadline; transient read errors are retried. */
-export async function followMigration(api: KubeApi, resource: ApiResource, name: string, namespace: string, clock: Clock, deadline: number, onChange?: (stage: string, status: string) => void): Promise<FollowedMigration> {
+export async function followMigration(api: KubeApi, resource: ApiResource, name: string, namespace: string, clock: Clock, deadline: number, onChange?: (stage: string, status: string) => void, signal?: AbortSignal): Promise<FollowedMigration> {
   let stage = '';
   let status = '';
   let interval = 250;
   for (;;) {
+    if (signal?.aborted) return { stage, status, succeeded: false, timedOut: false, interrupted: true };
     try {
       const read = await beforeDeadline(clock, deadline, api.request<KubeObject>({ method: 'GET', path: objectPath(resource, name, namespace) }));
       if (read) {
@@ -48,17 +51,18 @@ export async function followMigration(api: KubeApi, resource: ApiResource, name:
     }
     const remaining = deadline - clock.now();
     if (remaining <= 0) return { stage, status, succeeded: false, timedOut: true };
-    await clock.sleep(Math.min(interval, remaining));
+    await clock.sleep(Math.min(interval, remaining), signal);
     interval = Math.min(2_000, Math.round(interval * 1.5));
   }
 }
 
 /** Waits while a schedule's latest migration is still running (bounded); returns the latest entry as last read. */
-export async function waitForRunningMigration(read: () => Promise<KubeObject>, clock: Clock, deadline: number): Promise<{ latest: MigrationEntry | undefined; timedOut: boolean }> {
+export async function waitForRunningMigration(read: () => Promise<KubeObject>, clock: Clock, deadline: number, signal?: AbortSignal): Promise<{ latest: MigrationEntry | undefined; timedOut: boolean }> {
   for (;;) {
     const latest = latestMigration(await read());
-    if (!latest || FINISHED_MIGRATION_STATUSES.has(latest.status)) return { latest, timedOut: false };
+    // Interrupted: the caller sees the signal; what was read stands.
+    if (!latest || FINISHED_MIGRATION_STATUSES.has(latest.status) || signal?.aborted) return { latest, timedOut: false };
     if (clock.now() >= deadline) return { latest, timedOut: true };
-    await clock.sleep(Math.min(1_000, Math.max(0, deadline - clock.now())));
+    await clock.sleep(Math.min(1_000, Math.max(0, deadline - clock.now())), signal);
   }
 }

@@ -22,10 +22,12 @@ import { failoverVerdict, stageReport, writeFailures, type DataLossWindow, type 
 import { inversePlan } from '../../failover/rollback';
 import type { RunRequest } from '../../failover/journalModel';
 import { RunRecorder } from '../../failover/recorder';
-import { Journal } from '../../io/journal';
+import { Journal, readJournal } from '../../io/journal';
+import { undoWrites } from '../../io/undoWrites';
+import { writtenObjects } from '../../failover/undo';
 import { interruptSignalOf } from '../../core/interrupt';
 import { activationTargets, sourceScaleDownPlans, sourceStillRuns } from '../../failover/sourceScope';
-import { FAILOVER_STAGES, STAGE_DISPLAY } from '../../failover/stages';
+import { FAILOVER_STAGES, STAGE_DISPLAY, type FailoverStageName } from '../../failover/stages';
 import { StorkAnnotation } from '../../stork/annotations';
 import { MIGRATION_KEY, MIGRATION_SCHEDULE_KEY, StorkKinds } from '../../stork/kinds';
 import { migratedNamespaces, schedulePolicyName } from '../../stork/migrationSchedule';
@@ -119,7 +121,8 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
     if (deps.signal.aborted) {
       recorder.end('Interrupted');
       completeStages({ message: 'interrupted' });
-      const last = [...stages].reverse().find((stage) => stage.status !== 'NotStarted');
+      // The stage cut short, else the last one that ran (a rollback not needed is no place to resume from).
+      const last = stages.find((stage) => stage.status === 'In-Progress') ?? [...stages].reverse().find((stage) => stage.status !== 'NotStarted' && stage.status !== 'Skipped');
       const next = recorder.file ? `; run "kubectl failover run --resume ${options.runId}" to finish, or "kubectl failover undo ${options.runId}" to put both clusters back` : '';
       return { report, verdict: 'failed', results, interruption: { signal: interruptSignalOf(deps.signal), message: `interrupted in ${last?.name ?? 'Validations'}${next}` } };
     }
@@ -193,7 +196,9 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
         () => prepared.source?.session.api.request<KubeObject>({ method: 'GET', path: objectPath(scheduleResource, schedule.metadata.name, schedule.metadata.namespace) }) ?? Promise.resolve(schedule),
         deps.clock,
         deps.clock.now() + options.timeoutMs,
+        deps.signal,
       );
+      if (deps.signal.aborted) break;
       if (timedOut) return refuse(`migration ${latest?.name} of ${schedule.metadata.namespace}/${schedule.metadata.name} still ${latest?.status || 'running'} after --timeout; nothing was changed`);
       if (latest?.status === 'Failed') warnings.push(`the latest migration ${latest.name} of ${schedule.metadata.namespace}/${schedule.metadata.name} Failed: the destination holds the data of the last successful one`);
     }
@@ -202,6 +207,8 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
   validating.succeed(`${STAGE_DISPLAY.Validations} (${seconds(validationsStarted, deps)}): ${prepared.namespaces.length} namespace(s); data-loss window ${windowText || 'unknown'}`);
   stages.push(stageReport('Validations', 'both', 'Successful', validationsStarted, deps.clock.now(), { message: `data-loss window: ${windowText || 'unknown'}` }));
   recorder.stage('Validations', 'Successful');
+  // Interrupted while validating: nothing was written; stop before the first write.
+  if (deps.signal.aborted) return finish();
 
   if (globals.dryRun !== 'none') return dryRunStages(options, deps, prepared, report, results, finish);
 
@@ -224,6 +231,14 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
       beforeSend: (plan) => recorder.write('ScaleDownSource', 'source', options.sourceContext, plan),
     });
     results.push(...scaledDown);
+    if (deps.signal.aborted) {
+      const sent = scaledDown.filter((result) => result.plan.action === 'change' && result.outcome !== 'not-attempted').length;
+      const planned = scaledDown.filter((result) => result.plan.action === 'change').length;
+      down.fail(`${STAGE_DISPLAY.ScaleDownSource}: interrupted after ${sent} of ${planned} writes`);
+      stages.push(stageReport('ScaleDownSource', 'source', 'In-Progress', downStarted, deps.clock.now(), { message: `interrupted after ${sent} of ${planned} writes`, results: scaledDown }));
+      recorder.stage('ScaleDownSource', 'In-Progress');
+      return finish();
+    }
     const downFailures = writeFailures(scaledDown);
     if (downFailures.length > 0) {
       const message = `${downFailures.length} write(s) failed on the source: ${downFailures.slice(0, 3).map((result) => `${result.plan.ref.kind.toLowerCase()}/${result.plan.ref.name}: ${result.message ?? result.outcome}`).join('; ')}`;
@@ -258,6 +273,13 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
   recorder.stage('ScaleUpDestination', 'Started');
   await scaleUpDestination(options, deps, prepared, report, stages, results, recorder);
   return finish();
+}
+
+/** A stage cut short by ^C or SIGTERM: In-Progress in the report and the journal, so resume and undo know where it stopped. */
+function interrupted(phase: Phase, name: FailoverStageName, cluster: StageReport['cluster'], started: number, message: string, deps: CommandDeps, stages: StageReport[]): undefined {
+  phase.fail(`${STAGE_DISPLAY[name]}: ${message}`);
+  stages.push(stageReport(name, cluster, 'In-Progress', started, deps.clock.now(), { message }));
+  return undefined;
 }
 
 function seconds(started: number, deps: CommandDeps): string {
@@ -388,7 +410,9 @@ async function waitAfterScaleDown(options: RunOptions, deps: CommandDeps, sessio
       clock: deps.clock,
       labelSelector: options.globals.selector,
       onProgress: (done, total) => phase.update(`${STAGE_DISPLAY.WaitAfterScaleDown}: ${done}/${total} scaled down`),
+      signal: deps.signal,
     });
+    if (waited.interrupted) return interrupted(phase, 'WaitAfterScaleDown', 'source', started, `interrupted: ${waited.done}/${waited.total} scaled down`, deps, stages);
     if (waited.error) return fail(`waiting stopped: ${waited.error}`);
     if (waited.timedOut) return fail(`${waited.pending.length} workload(s) still running on the source after --timeout: ${waited.pending.slice(0, 5).map((entry) => `${entry.ref.namespace}/${entry.ref.kind.toLowerCase()}/${entry.ref.name} (${entry.detail})`).join(', ')}`, true);
   }
@@ -445,7 +469,8 @@ async function lastMile(options: RunOptions, deps: CommandDeps, session: Cluster
     }
     report.lastMileMigrations.push(where);
     try {
-      const followed = await followMigration(session.api, resource, migration.metadata.name, migration.metadata.namespace ?? '', deps.clock, deadline, (stage, status) => phase.update(`${STAGE_DISPLAY.LastMileMigration}: ${where} ${stage || 'Initial'} ${status}`.trimEnd()));
+      const followed = await followMigration(session.api, resource, migration.metadata.name, migration.metadata.namespace ?? '', deps.clock, deadline, (stage, status) => phase.update(`${STAGE_DISPLAY.LastMileMigration}: ${where} ${stage || 'Initial'} ${status}`.trimEnd()), deps.signal);
+      if (followed.interrupted) return interrupted(phase, 'LastMileMigration', 'source', started, `interrupted while migration ${where} was at ${followed.stage || 'Initial'} ${followed.status || ''}`.trimEnd() + ' (it goes on)', deps, stages);
       if (followed.timedOut) return fail(`migration ${where} not finished after --timeout (stage ${followed.stage || 'Initial'}, status ${followed.status || 'none'})`, true);
       if (!followed.succeeded) return fail(`the last mile migration ${where} failed with status ${followed.status}`);
     } catch (error) {
@@ -460,15 +485,21 @@ async function lastMile(options: RunOptions, deps: CommandDeps, session: Cluster
 /** ScaleUpSource: every write of ScaleDownSource undone exactly (counts, CronJobs, schedules resumed). */
 async function rollback(options: RunOptions, deps: CommandDeps, session: ClusterSession, resources: ReadonlyMap<string, ApiResource>, scaledDown: readonly ObjectResult[], report: FailoverReport, stages: StageReport[], results: ObjectResult[], recorder: RunRecorder): Promise<void> {
   const started = deps.clock.now();
-  const inverses = scaledDown.filter((result) => result.outcome === 'changed').map(inversePlan);
-  const phase = deps.progress.start(`${STAGE_DISPLAY.ScaleUpSource}: ${inverses.length} change(s)`);
+  const beforeSend = (plan: ObjectPlan): void => recorder.write('ScaleUpSource', 'source', options.sourceContext, plan);
+  // A resumed run may have scaled the source down in an earlier attempt: its journal, not this
+  // attempt's results (unchanged by then), says what to put back.
+  const earlier = options.resuming && recorder.file ? writtenObjects(readJournal(recorder.file).filter((entry) => entry.type === 'write' && entry.stage === 'ScaleDownSource' && entry.cluster === 'source')) : undefined;
+  const inverses = earlier ? [] : scaledDown.filter((result) => result.outcome === 'changed').map(inversePlan);
+  const phase = deps.progress.start(`${STAGE_DISPLAY.ScaleUpSource}: ${earlier ? earlier.length : inverses.length} change(s)`);
   // A rollback is not interrupted: it is what puts the source back.
-  const undone = await applyPlans(session.api, resources, inverses, {
-    serverDryRun: false,
-    concurrency: options.concurrency,
-    replan: (object, previous) => ({ ...previous, live: object, action: 'error', reason: 'changed since the scale-down: left as it is' }),
-    beforeSend: (plan) => recorder.write('ScaleUpSource', 'source', options.sourceContext, plan),
-  });
+  const undone = earlier
+    ? await undoWrites(session.api, earlier, { dryRun: 'none', concurrency: options.concurrency, beforeSend })
+    : await applyPlans(session.api, resources, inverses, {
+        serverDryRun: false,
+        concurrency: options.concurrency,
+        replan: (object, previous) => ({ ...previous, live: object, action: 'error', reason: 'changed since the scale-down: left as it is' }),
+        beforeSend,
+      });
   results.push(...undone);
   const failures = writeFailures(undone);
   if (failures.length > 0) {
@@ -517,13 +548,19 @@ async function scaleUpDestination(options: RunOptions, deps: CommandDeps, prepar
   results.push(...activated);
   const failures = writeFailures(activated);
   let message = `${activated.filter((result) => result.outcome === 'changed').length} changed`;
-  let status: StageReport['status'] = failures.length > 0 ? 'Failed' : 'Successful';
-  if (failures.length > 0) message = `${failures.length} write(s) failed: ${failures.slice(0, 3).map((result) => `${result.plan.ref.namespace}/${result.plan.ref.kind.toLowerCase()}/${result.plan.ref.name}: ${result.message ?? result.outcome}`).join('; ')}`;
+  let status: StageReport['status'] = deps.signal.aborted ? 'In-Progress' : failures.length > 0 ? 'Failed' : 'Successful';
+  if (deps.signal.aborted) {
+    const planned = activated.filter((result) => result.plan.action === 'change');
+    message = `interrupted after ${planned.filter((result) => result.outcome !== 'not-attempted').length} of ${planned.length} writes`;
+  } else if (failures.length > 0) message = `${failures.length} write(s) failed: ${failures.slice(0, 3).map((result) => `${result.plan.ref.namespace}/${result.plan.ref.kind.toLowerCase()}/${result.plan.ref.name}: ${result.message ?? result.outcome}`).join('; ')}`;
   else if (options.wait && !deps.signal.aborted) {
     const targets = activated.filter((result) => (result.outcome === 'changed' || result.outcome === 'unchanged') && result.plan.readiness === 'replicas').map((result) => ({ ref: result.plan.ref, resourceKey: result.plan.resourceKey }));
     if (targets.length > 0) {
-      const waited = await waitForWorkloads(api, snapshot.resources, targets, { direction: 'activate', timeoutMs: options.timeoutMs, clock: deps.clock, labelSelector: options.globals.selector, onProgress: (ready, total) => phase.update(`${STAGE_DISPLAY.ScaleUpDestination}: ${ready}/${total} ready`) });
-      if (waited.error) {
+      const waited = await waitForWorkloads(api, snapshot.resources, targets, { direction: 'activate', timeoutMs: options.timeoutMs, clock: deps.clock, labelSelector: options.globals.selector, onProgress: (ready, total) => phase.update(`${STAGE_DISPLAY.ScaleUpDestination}: ${ready}/${total} ready`), signal: deps.signal });
+      if (waited.interrupted) {
+        status = 'In-Progress';
+        message = `${message}; interrupted while waiting: ${waited.done}/${waited.total} ready`;
+      } else if (waited.error) {
         status = 'Failed';
         message = `waiting stopped: ${waited.error}`;
       } else if (waited.timedOut) {
@@ -533,6 +570,7 @@ async function scaleUpDestination(options: RunOptions, deps: CommandDeps, prepar
     }
   }
   if (status === 'Successful') phase.succeed(`${STAGE_DISPLAY.ScaleUpDestination} (${seconds(started, deps)}): ${message}`);
+  else if (status === 'In-Progress') phase.fail(`${STAGE_DISPLAY.ScaleUpDestination}: ${message}`);
   else phase.fail(`${STAGE_DISPLAY.ScaleUpDestination}: ${message}; not rolled back: the source stays scaled down (scaling it up now would run the apps twice)`);
   stages.push(stageReport('ScaleUpDestination', 'destination', status, started, deps.clock.now(), { message, results: activated }));
   recorder.stage('ScaleUpDestination', status);

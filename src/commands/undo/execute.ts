@@ -1,18 +1,12 @@
 import type { GlobalOptions } from '../../cli/globalOptions';
 import type { CommandDeps } from '../../core/command';
-import { UsageError, oneLine } from '../../core/errors';
+import { UsageError } from '../../core/errors';
 import type { CommandOutcome } from '../../core/report';
 import { summarizeJournal, type JournalEntry } from '../../failover/journalModel';
-import { undoPlan, writtenObjects, type WrittenObject } from '../../failover/undo';
-import { applyPlans, predictResult, type ObjectResult } from '../../io/apply';
+import { writtenObjects } from '../../failover/undo';
+import type { ObjectResult } from '../../io/apply';
+import { undoWrites } from '../../io/undoWrites';
 import { journalPath, readJournal } from '../../io/journal';
-import type { KubeApi } from '../../kube/client';
-import { discoverKinds } from '../../kube/discovery';
-import { isNotFound } from '../../kube/errors';
-import type { KubeObject } from '../../kube/objects';
-import { objectPath, type ApiResource } from '../../kube/resources';
-import { planFor } from '../../plan/objectPlan';
-import type { ObjectPlan } from '../../plan/types';
 import { buildChangeReport, changeVerdict, type ChangeReport } from '../../report/activationReport';
 
 export interface UndoOptions {
@@ -44,43 +38,11 @@ export async function executeUndo(options: UndoOptions, deps: CommandDeps): Prom
   const written = writtenObjects(entries).sort((a, b) => (a.cluster === b.cluster ? 0 : a.cluster === 'destination' ? -1 : 1));
   const results: ObjectResult[] = [];
   for (const context of [...new Set(written.map((object) => object.context))]) {
-    const objects = written.filter((object) => object.context === context);
     const { api } = await deps.cluster(context);
-    const resources = await discoverKinds(api, objects.map(wantedKind));
-    const plans = await Promise.all(objects.map((object) => planUndo(api, resources, object)));
-    if (options.globals.dryRun === 'client') results.push(...plans.map(predictResult));
-    else {
-      results.push(
-        ...(await applyPlans(api, resources, plans, {
-          serverDryRun: options.globals.dryRun === 'server',
-          concurrency: options.concurrency,
-          replan: (object, previous) => {
-            const source = objects.find((candidate) => candidate.object.name === previous.ref.name && (candidate.object.namespace ?? '') === (previous.ref.namespace ?? '') && candidate.resourceKey === previous.resourceKey);
-            return source ? undoPlan(source, object) : { ...previous, action: 'error', reason: 'changed concurrently' };
-          },
-        })),
-      );
-    }
+    results.push(...(await undoWrites(api, written.filter((object) => object.context === context), { dryRun: options.globals.dryRun, concurrency: options.concurrency })));
   }
   const report = buildChangeReport({ verb: 'undo', context: summary.request ? `${summary.request.sourceContext},${summary.request.destinationContext}` : '', dryRun: options.globals.dryRun, scope: [], results, warnings });
   return { report, verdict: changeVerdict(report), results };
-}
-
-function wantedKind(object: WrittenObject): { group: string; kind: string; versions: string[] } {
-  const slash = object.object.apiVersion.lastIndexOf('/');
-  return { group: slash < 0 ? '' : object.object.apiVersion.slice(0, slash), kind: object.object.kind, versions: [object.object.apiVersion.slice(slash + 1)] };
-}
-
-async function planUndo(api: KubeApi, resources: ReadonlyMap<string, ApiResource>, written: WrittenObject): Promise<ObjectPlan> {
-  const stub: KubeObject = { apiVersion: written.object.apiVersion, kind: written.object.kind, metadata: { name: written.object.name, ...(written.object.namespace ? { namespace: written.object.namespace } : {}) } };
-  const resource = resources.get(written.resourceKey);
-  if (!resource) return planFor(stub, written.resourceKey, { action: 'error', reason: `${written.resourceKey} is not served on context ${written.context}` });
-  try {
-    const live = await api.request<KubeObject>({ method: 'GET', path: objectPath(resource, written.object.name, written.object.namespace) });
-    return undoPlan(written, { ...live, apiVersion: written.object.apiVersion, kind: written.object.kind });
-  } catch (error) {
-    return planFor(stub, written.resourceKey, { action: 'error', reason: isNotFound(error) ? 'deleted since the run' : `cannot be read: ${oneLine(error)}` });
-  }
 }
 
 /** The objects a run created (its last-mile Migrations): undo leaves them and says so. */
