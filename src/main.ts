@@ -1,5 +1,7 @@
-import { runCli } from './cli/app';
 import { exitCodeForSignal } from './cli/exitCodes';
+import { startedAsCompletionShim } from './cli/completionShim';
+import { prebuiltHelp } from './cli/prebuiltHelp';
+import { quickAnswer } from './cli/quickAnswers';
 import { INTERRUPT_SIGNALS } from './core/interrupt';
 
 // The entry point of both the bundle and the standalone binary.
@@ -14,12 +16,25 @@ for (const signal of INTERRUPT_SIGNALS) {
   });
 }
 
-void runCli(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  argv0: process.argv[1] ?? 'kubectl-failover',
-  signal: interrupts.signal,
-}).then((code) => {
+const argv0 = process.argv[1] ?? 'kubectl-failover';
+const args = process.argv.slice(2);
+
+async function main(): Promise<number> {
+  // `--version`, `version` and help are answered before the CLI (yargs, every verb) is even
+  // compiled: the bundle defers that code (scripts/lib/sea.ts), so they start about as fast as node.
+  // Started as the completion shim, every word is one to complete instead.
+  if (!startedAsCompletionShim(argv0)) {
+    if (await quickAnswer(args, process.stdout)) return 0;
+    const help = prebuiltHelp(args, process.stdout.columns);
+    if (help !== undefined) {
+      process.stdout.write(help);
+      return 0;
+    }
+  }
+  const { runCli } = await import('./cli/app');
+  return runCli(args, { stdout: process.stdout, stderr: process.stderr, env: process.env, argv0, signal: interrupts.signal });
+}
+
+void main().then((code) => {
   process.exitCode = code;
 });

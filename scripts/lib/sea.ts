@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { withoutSignature } from './pe';
@@ -51,6 +52,51 @@ const punycodeStandIn: Plugin = {
 };
 
 /**
+ * Packages only commands that talk to a cluster need (the kubeconfig and credential code of
+ * client-node with its fetch and URL tables, YAML, the proxy agents): some 800 kB of the bundle.
+ * V8 pre-parses every function of a script when it loads it, which made `--help` and `version` cost
+ * twice a bare `node -e 0`. Each of these is bundled on its own and embedded as a string, compiled
+ * the first time it is imported: a string is scanned, not parsed, at start-up. Deterministic, so the
+ * release stays reproducible (V8's code cache would not).
+ */
+const DEFERRED_MODULES = /^(@kubernetes\/client-node\/dist\/config\.js|js-yaml|hpagent|socks-proxy-agent)$/;
+/** The CLI itself (yargs and every verb), as src/main.ts imports it: `--version` and `version` never compile it. */
+const DEFERRED_CLI = /^\.\/cli\/app$/;
+
+function deferredCompile(target: string, entry?: string): Plugin {
+  return {
+    name: 'deferred-compile',
+    setup(builder) {
+      // A chunk's own entry is bundled in it, not deferred again.
+      builder.onResolve({ filter: DEFERRED_MODULES }, (args) => (args.path === entry ? undefined : { path: args.path, namespace: 'deferred' }));
+      builder.onResolve({ filter: DEFERRED_CLI }, (args) => (path.basename(args.importer) === 'main.ts' ? { path: path.join(args.resolveDir, 'cli', 'app.ts'), namespace: 'deferred' } : undefined));
+      builder.onLoad({ filter: /.*/, namespace: 'deferred' }, async (args) => {
+        const chunk = await build({
+          absWorkingDir: repoRoot,
+          stdin: { contents: `module.exports = require(${JSON.stringify(args.path)});`, resolveDir: repoRoot, loader: 'js' },
+          bundle: true,
+          write: false,
+          platform: 'node',
+          target,
+          format: 'cjs',
+          minify: true,
+          legalComments: 'none',
+          logLevel: 'warning',
+          // The CLI's chunk defers the packages above in turn.
+          plugins: [optionalModulesAbsent, cliuiCommonJs, punycodeStandIn, deferredCompile(target, args.path)],
+        });
+        const source = chunk.outputFiles[0]?.text ?? '';
+        return {
+          // The CommonJS require of the bundle (builtins only, in the binary) is handed to the chunk.
+          contents: `const loaded = { exports: {} };\nnew Function('module', 'exports', 'require', ${JSON.stringify(source)})(loaded, loaded.exports, require);\nmodule.exports = loaded.exports;\n`,
+          loader: 'js',
+        };
+      });
+    },
+  };
+}
+
+/**
  * What `kubectl failover version` reports: the commit built and that commit's date (not the build's,
  * so two builds of one commit stay identical). Outside a git checkout both are "unknown".
  */
@@ -63,9 +109,32 @@ function buildStamp(): { commit: string; commitDate: string } {
   }
 }
 
+/** The help texts, rendered by the CLI bundled as the binary bundles it (scripts/lib/helpTexts.ts). */
+async function renderHelpTexts(): Promise<Record<string, string>> {
+  const work = mkdtempSync(path.join(tmpdir(), 'kf-help-'));
+  try {
+    const renderer = path.join(work, 'help.cjs');
+    await build({
+      absWorkingDir: repoRoot,
+      entryPoints: [path.join(repoRoot, 'scripts/lib/helpTexts.ts')],
+      outfile: renderer,
+      bundle: true,
+      platform: 'node',
+      target: `node${process.versions.node.split('.')[0]}`,
+      format: 'cjs',
+      logLevel: 'warning',
+      plugins: [optionalModulesAbsent, cliuiCommonJs, punycodeStandIn],
+    });
+    return JSON.parse(execFileSync(process.execPath, [renderer], { encoding: 'utf8' })) as Record<string, string>;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 /** Bundles src/main.ts for the embedded Node's major version. Deterministic: no paths or times. */
 export async function bundle(outfile: string, nodeVersion: string): Promise<void> {
   const stamp = buildStamp();
+  const helpTexts = await renderHelpTexts();
   await build({
     absWorkingDir: repoRoot,
     entryPoints: [path.join(repoRoot, 'src/main.ts')],
@@ -78,9 +147,9 @@ export async function bundle(outfile: string, nodeVersion: string): Promise<void
     minify: true,
     legalComments: 'none',
     banner: { js: '#!/usr/bin/env node' },
-    define: { KF_BUILD_COMMIT: JSON.stringify(stamp.commit), KF_BUILD_COMMIT_DATE: JSON.stringify(stamp.commitDate) },
+    define: { KF_BUILD_COMMIT: JSON.stringify(stamp.commit), KF_BUILD_COMMIT_DATE: JSON.stringify(stamp.commitDate), KF_PREBUILT_HELP: JSON.stringify(helpTexts) },
     logLevel: 'warning',
-    plugins: [optionalModulesAbsent, cliuiCommonJs, punycodeStandIn],
+    plugins: [optionalModulesAbsent, cliuiCommonJs, punycodeStandIn, deferredCompile(`node${nodeVersion.split('.')[0]}`)],
   });
 }
 

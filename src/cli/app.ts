@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { VERSION } from '../version';
 import type { Streams } from '../core/command';
 import { UsageError } from '../core/errors';
@@ -10,6 +9,8 @@ import { EXIT_CODES_EPILOGUE, ExitCode, exitCodeFor, exitCodeForSignal } from '.
 import { globalOptionsFrom, withGlobalFlags } from './globalOptions';
 import { reportError } from './reportError';
 import { quickAnswer } from './quickAnswers';
+import { helpWidth } from './prebuiltHelp';
+import { startedAsCompletionShim } from './completionShim';
 import { normalizeVerbosity } from './verbosity';
 import { watchJob } from './watch';
 import type { AnyOutcome, LocalJob, VerbJob, VerbModule, VerbRunner } from './verb';
@@ -37,13 +38,11 @@ const VERB_NAMES = 'run, failback, undo, runs, activate, deactivate, suspend, re
 export const PROGRAM_NAME = 'kubectl failover';
 /** cobra's hidden verb for shell completion; kubectl's plugin completion calls it through the shim. */
 export const COMPLETE_VERB = '__complete';
-/** The name kubectl (1.26 and later) looks for on PATH to complete `kubectl failover …`. */
-export const COMPLETION_SHIM_PREFIX = 'kubectl_complete-';
 
 /** Parses argv, runs the verb and returns the exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   // Started as kubectl_complete-failover (a symlink to the binary): the words are to complete.
-  if (path.basename(io.argv0).startsWith(COMPLETION_SHIM_PREFIX)) return runCompletion(argv, io);
+  if (startedAsCompletionShim(io.argv0)) return runCompletion(argv, io);
   if (argv[0] === COMPLETE_VERB) return runCompletion(argv.slice(1), io);
 
   // First contact: `kubectl failover` alone shows what it can do.
@@ -94,7 +93,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       .demandCommand(1, `name a command: ${VERB_NAMES}`)
       .recommendCommands()
       .exitProcess(false)
-      .wrap(Math.min(120, process.stdout.columns ?? 120))
+      .wrap(helpWidth(io.stdout.columns))
       .epilogue(EXIT_CODES_EPILOGUE)
       .fail((message, error) => {
         throw error ?? new UsageError(`${message} (see '${PROGRAM_NAME} --help')`);

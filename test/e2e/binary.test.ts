@@ -78,6 +78,15 @@ test('first contact through kubectl: bare shows the help (exit 0); version names
   }
 });
 
+test('help from the binary (rendered at build time) is what its yargs renders, for the top level and every verb', async () => {
+  for (const words of [['--help'], [], ...VERBS.map((verb) => [verb.name, '--help']), ['run', '-h']]) {
+    const prebuilt = await run(binary, words);
+    // A second --help is not a form the prebuilt texts answer: yargs renders it, in the same binary.
+    const rendered = await run(binary, [...(words.length === 0 ? ['--help'] : words), '--help']);
+    assert.is(prebuilt.stdout, rendered.stdout, words.join(' ') || '(bare)');
+  }
+});
+
 test('completion through kubectl: `completion install` puts the shim next to the plugin; kubectl __complete failover … answers verbs, flags, values, contexts, namespaces, schedules', async () => {
   const box = await sandbox();
   const dir = pluginPath();
