@@ -209,7 +209,11 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
   const deniedOnSource = sourceOperations && prepared.source ? await deniedAccess(prepared.source.session.api, [...writeChecks(prepared.source.plans, prepared.source.snapshot.resources), ...(options.skipLastMile ? [] : lastMileChecks(prepared.source.schedules))]) : [];
   // Through a ClusterPair the identity is Stork's, not the operator's: the refusal says whose it is.
   const sourceIdentity = deniedOnSource.length > 0 && route.clusterPair ? await identityOf(route) : route.identity;
-  const denied = [...deniedOnDestination.map((check) => `${options.destinationContext}: ${describeCheck(check)}`), ...deniedOnSource.map((check) => `${sourceIdentity}: ${describeCheck(check)}`)];
+  const denied = [
+    ...deniedOnDestination.map((check) => `${options.destinationContext}: ${describeCheck(check)}`),
+    // The ClusterPair's identity is long: said once, before all it may not do.
+    ...(route.clusterPair ? (deniedOnSource.length > 0 ? [`${sourceIdentity}: ${deniedOnSource.map(describeCheck).join(', ')}`] : []) : deniedOnSource.map((check) => `${sourceIdentity}: ${describeCheck(check)}`)),
+  ];
   if (denied.length > 0) {
     const storkHint = deniedOnSource.length > 0 && route.clusterPair ? `; the source is reached with ${STORED_CREDENTIALS}: grant them these rights, or name the source with --source-context` : '';
     return refuse(`not allowed to ${denied.join('; ')}; nothing was changed${storkHint}`);
