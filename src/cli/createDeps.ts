@@ -3,6 +3,7 @@ import { systemClock } from '../core/clock';
 import type { ClusterSession, CommandDeps, Streams } from '../core/command';
 import { NEVER_ABORTED } from '../core/interrupt';
 import type { KubeClient, RequestLogEntry } from '../kube/client';
+import type { ResolvedContext } from '../kube/kubeconfig';
 import { createProgress } from '../present/progress';
 import { formatRequestLog } from '../present/requestLog';
 import type { GlobalOptions } from './globalOptions';
@@ -29,14 +30,14 @@ export interface LiveDeps extends CommandDeps {
 export async function createDeps(io: Streams & { env: NodeJS.ProcessEnv; signal?: AbortSignal | undefined }, options: GlobalOptions): Promise<LiveDeps> {
   const signal = io.signal ?? NEVER_ABORTED;
   const sessions = new Map<string, Promise<{ session: ClusterSession; client: KubeClient }>>();
-  const connect = (contextName: string | undefined) => {
-    const key = contextName ?? options.context ?? '';
+  /** One session per key, made on first use: its context resolved, then a client behind a circuit breaker. */
+  const open = (key: string, resolve: () => Promise<ResolvedContext>) => {
     let entry = sessions.get(key);
     if (!entry) {
       entry = (async () => {
         // Loaded on first use: --help, version and completion of verbs never evaluate the client.
-        const [{ resolveContext }, { KubeClient }, { CircuitBreaker }] = await Promise.all([import('../kube/kubeconfig'), import('../kube/client'), import('../kube/breaker')]);
-        const kubeContext = await resolveContext({ kubeconfigPath: options.kubeconfig, contextName: contextName ?? options.context, overrides: options.overrides, env: io.env });
+        const [{ KubeClient }, { CircuitBreaker }] = await Promise.all([import('../kube/client'), import('../kube/breaker')]);
+        const kubeContext = await resolve();
         const onRequest = options.logRequests ? (entry: RequestLogEntry) => void io.stderr.write(`${formatRequestLog(entry)}\n`) : undefined;
         const client = await KubeClient.connect(kubeContext, { requestTimeoutMs: options.requestTimeoutMs, maxSockets: MAX_SOCKETS, clock: systemClock, signal, ...(onRequest ? { onRequest } : {}) }, io.env);
         return { session: { kubeContext, api: new CircuitBreaker(client) }, client };
@@ -45,6 +46,8 @@ export async function createDeps(io: Streams & { env: NodeJS.ProcessEnv; signal?
     }
     return entry;
   };
+  const connect = (contextName: string | undefined) =>
+    open(`context:${contextName ?? options.context ?? ''}`, async () => (await import('../kube/kubeconfig')).resolveContext({ kubeconfigPath: options.kubeconfig, contextName: contextName ?? options.context, overrides: options.overrides, env: io.env }));
   // A terminal of unknown width (`script` without a size) would make spinners redraw forever;
   // request lines (-v=6) would be drawn over by them.
   const interactive = Boolean(io.stderr.isTTY) && (io.stderr.columns ?? 0) > 0 && !noColorRequested(io.env) && options.color && !options.logRequests;
@@ -57,6 +60,7 @@ export async function createDeps(io: Streams & { env: NodeJS.ProcessEnv; signal?
     interactive,
     progress: await createProgress(interactive, io.stderr, systemClock),
     cluster: async (contextName) => (await connect(contextName)).session,
+    clusterFrom: async (kubeContext) => (await open(`given:${kubeContext.contextName}`, async () => kubeContext)).session,
     close() {
       for (const entry of sessions.values()) {
         entry

@@ -73,6 +73,7 @@ const scheduleFlags: readonly FlagSpec[] = [migrationSchedule, { name: 'cluster-
 const journal: FlagSpec = { name: 'journal', description: 'journal file of the run', value: 'file' };
 const runFlags: readonly FlagSpec[] = [
   { name: 'source-context', aliases: ['from'], description: 'the cluster the apps run on now', value: { lookup: 'context' } },
+  { name: 'source-from-clusterpair', description: "reach the source through the schedule's ClusterPair (Stork's credentials)" },
   { name: 'destination-context', aliases: ['to'], description: 'the cluster to fail over to', value: { lookup: 'context' } },
   ...scheduleScope,
   { name: 'source-timeout', description: 'how long to try to reach the source', value: 'free' },

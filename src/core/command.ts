@@ -42,4 +42,10 @@ export interface CommandDeps {
   signal: AbortSignal;
   /** Connects to the cluster of a kubeconfig context (default: --context, else current-context). */
   cluster(contextName?: string): Promise<ClusterSession>;
+  /**
+   * Connects with credentials that come from elsewhere than the kubeconfig (a ClusterPair's stored
+   * ones), with the same client options, circuit breaker, request log and proxies as cluster().
+   * One session per contextName.
+   */
+  clusterFrom(kubeContext: ResolvedContext): Promise<ClusterSession>;
 }

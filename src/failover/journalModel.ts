@@ -1,9 +1,16 @@
 import type { Json } from '../kube/objects';
+import { pairName, type ClusterPairRef } from '../stork/clusterPairConfig';
 import type { FailoverOutcome, FailoverStageName, StageStatus } from './stages';
 
 /** What `run` was asked, enough to resume it with the same scope and flags. */
 export interface RunRequest {
+  /** The source's kubeconfig context; '' with sourceFromClusterPair. */
   sourceContext: string;
+  /**
+   * --source-from-clusterpair: the source is reached through the destination's ClusterPair (the one
+   * chosen is a `source` entry of the journal). Absent in journals written before the flag: false.
+   */
+  sourceFromClusterPair?: boolean;
   destinationContext: string;
   kubeconfig?: string;
   schedule?: { name: string; namespace?: string; include: string[]; exclude: string[] };
@@ -40,13 +47,17 @@ export type JournalEntry =
       resourceVersion?: string;
     }
   | { type: 'create'; runId: string; time: string; stage: FailoverStageName; cluster: 'source' | 'destination'; context: string; resourceKey: string; object: { apiVersion: string; kind: string; namespace?: string; name: string } }
-  | { type: 'end'; runId: string; time: string; outcome: FailoverOutcome | 'Interrupted' };
+  | { type: 'end'; runId: string; time: string; outcome: FailoverOutcome | 'Interrupted' }
+  /** --source-from-clusterpair: the ClusterPair (on the destination) chosen, before the source is first written. */
+  | { type: 'source'; runId: string; time: string; clusterPair: ClusterPairRef };
 
 /** A run as its journal tells it. */
 export interface RunSummary {
   runId: string;
   started: string;
   request?: RunRequest;
+  /** --source-from-clusterpair: the ClusterPair the run reached the source through, once chosen. */
+  sourceClusterPair?: ClusterPairRef;
   /** The last stage that started. */
   lastStage?: FailoverStageName;
   /** The outcome, or undefined if the run never ended (crash, kill, lost connection). */
@@ -64,13 +75,20 @@ export function summarizeJournal(runId: string, entries: readonly JournalEntry[]
     } else if (entry.type === 'stage' && entry.status === 'Started') summary.lastStage = entry.stage;
     else if (entry.type === 'write') summary.writes += 1;
     else if (entry.type === 'end') summary.outcome = entry.outcome;
+    else if (entry.type === 'source') summary.sourceClusterPair = entry.clusterPair;
   }
   return summary;
 }
 
-/** "namespace zookeeper", "migrationschedule kube-system/dr (2 namespaces)", "all namespaces". */
-export function describeRequest(request: RunRequest | undefined): string {
+/** "source → destination, namespace zookeeper", "ClusterPair zookeeper/remotecluster → destination, migrationschedule kube-system/dr", "…, all namespaces". */
+export function describeRequest(request: RunRequest | undefined, sourceClusterPair?: ClusterPairRef): string {
   if (!request) return '';
   const scope = request.schedule ? `migrationschedule ${request.schedule.namespace ?? ''}/${request.schedule.name}` : request.allNamespaces ? 'all namespaces' : `namespace ${request.namespace ?? '(context default)'}`;
-  return `${request.sourceContext} → ${request.destinationContext}, ${scope}${request.failback ? ' (failback)' : ''}`;
+  return `${describeSource(request, sourceClusterPair)} → ${request.destinationContext}, ${scope}${request.failback ? ' (failback)' : ''}`;
+}
+
+/** The source as a run reached it: its context, or "ClusterPair NS/NAME" ("ClusterPair" alone before one was chosen). */
+export function describeSource(request: RunRequest, sourceClusterPair?: ClusterPairRef): string {
+  if (!request.sourceFromClusterPair) return request.sourceContext;
+  return sourceClusterPair ? `ClusterPair ${pairName(sourceClusterPair)}` : 'ClusterPair';
 }

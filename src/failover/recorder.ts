@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock';
 import type { Journal } from '../io/journal';
 import type { KubeObject } from '../kube/objects';
 import type { ObjectPlan } from '../plan/types';
+import type { ClusterPairRef } from '../stork/clusterPairConfig';
 import type { JournalEntry, RunRequest } from './journalModel';
 import type { FailoverOutcome, FailoverStageName, StageStatus } from './stages';
 
@@ -27,6 +28,11 @@ export class RunRecorder {
 
   start(request: RunRequest): void {
     this.append({ type: 'start', runId: this.runId, time: this.time(), request });
+  }
+
+  /** --source-from-clusterpair: which ClusterPair reaches the source, so --resume and undo reach it the same way. */
+  source(clusterPair: ClusterPairRef): void {
+    this.append({ type: 'source', runId: this.runId, time: this.time(), clusterPair });
   }
 
   stage(stage: FailoverStageName, status: StageStatus | 'Started'): void {

@@ -132,7 +132,8 @@ export class KubeClient implements KubeApi {
       passphrase: httpsOptions.passphrase,
       // TLS is verified unless the kubeconfig itself says insecure-skip-tls-verify.
       rejectUnauthorized: httpsOptions.rejectUnauthorized ?? true,
-      servername: httpsOptions.servername,
+      // client-node's applyToHTTPSOptions leaves a cluster's tls-server-name out; kubectl checks the certificate against it.
+      servername: httpsOptions.servername ?? context.tlsServerName,
     }, proxyFor(server, context.proxyUrl, env));
     return new KubeClient(server, agent, headers, options);
   }

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { UsageError, oneLine } from '../core/errors';
+import type { ClusterPairCredentials } from '../stork/clusterPairConfig';
 import { certificateAuthorityProblem } from './certificateAuthority';
 
 export interface KubeconfigSelection {
@@ -40,6 +41,8 @@ export interface ResolvedContext {
   server: string;
   /** The cluster's proxy-url, as kubectl reads it. */
   proxyUrl?: string;
+  /** The cluster's tls-server-name: the name the server's certificate is checked against instead of the URL's host. */
+  tlsServerName?: string;
   /** The context's namespace, else `default` (kubectl's rule). */
   namespace: string;
   /** --as / --as-group, sent as impersonation headers with every request. */
@@ -127,23 +130,39 @@ export async function resolveContext(selection: KubeconfigSelection): Promise<Re
   const caProblem = certificateAuthorityProblem(cluster);
   if (caProblem) throw new UsageError(`cluster "${cluster.name}" in the kubeconfig: ${caProblem}`);
   const user = pickUser(merged, context, overrides);
-  // A KubeConfig of just the chosen entries: client-node reads credentials from its current context.
+  return chosenContext({ contextName, cluster, user, context, namespace: context.namespace || 'default', impersonate: overrides.impersonate });
+}
+
+/**
+ * The session's context for a ClusterPair's stored credentials (stork/clusterPairConfig.ts): the
+ * same client as for a kubeconfig context, with none of kubectl's override flags, which are the
+ * operator's and have nothing to do with Stork's identity.
+ */
+export async function clusterPairContext(credentials: ClusterPairCredentials): Promise<ResolvedContext> {
+  const context: ContextEntry = { name: credentials.contextName, cluster: credentials.cluster.name, user: credentials.user?.name ?? '', namespace: credentials.namespace };
+  return chosenContext({ contextName: `ClusterPair ${credentials.pair.namespace}/${credentials.pair.name}`, cluster: credentials.cluster, user: credentials.user, context, namespace: credentials.namespace, impersonate: credentials.impersonate });
+}
+
+/** A KubeConfig of just the chosen entries: client-node reads credentials from its current context. */
+async function chosenContext(chosen: { contextName: string; cluster: ClusterEntry; user: UserEntry | undefined; context: ContextEntry; namespace: string; impersonate: Impersonation | undefined }): Promise<ResolvedContext> {
   const { KubeConfig } = await import('./clientNode');
-  const chosen = new KubeConfig();
-  chosen.loadFromOptions({
+  const kubeConfig = new KubeConfig();
+  const { cluster, user } = chosen;
+  kubeConfig.loadFromOptions({
     clusters: [cluster],
     users: user ? [user] : [],
-    contexts: [{ ...context, cluster: cluster.name, user: user?.name ?? '' }],
-    currentContext: contextName,
+    contexts: [{ ...chosen.context, cluster: cluster.name, user: user?.name ?? '' }],
+    currentContext: chosen.context.name,
   });
   return {
-    contextName,
+    contextName: chosen.contextName,
     clusterName: cluster.name,
     server: cluster.server,
     ...(cluster.proxyUrl ? { proxyUrl: cluster.proxyUrl } : {}),
-    namespace: context.namespace || 'default',
-    ...(overrides.impersonate ? { impersonate: overrides.impersonate } : {}),
-    kubeConfig: chosen,
+    ...(cluster.tlsServerName ? { tlsServerName: cluster.tlsServerName } : {}),
+    namespace: chosen.namespace,
+    ...(chosen.impersonate ? { impersonate: chosen.impersonate } : {}),
+    kubeConfig,
   };
 }
 

@@ -24,7 +24,7 @@ function mark(stage: StageReport, colors: Palette): string {
 export function renderFailoverReport(report: FailoverReport, colors: Palette, verbose: boolean): string {
   const dryRun = report.dryRun !== 'none' ? ` — dry run (${report.dryRun})` : '';
   const schedule = report.schedule ? ` (migrationschedule ${report.schedule})` : '';
-  // With --via-stork the source is the ClusterPair's cluster, which the Stork controller reaches.
+  // With --via-stork (or --source-from-clusterpair) the source is the ClusterPair's cluster, reached with Stork's stored credentials.
   const source = report.source.context || `the source${report.source.clusterPair ? ` (ClusterPair ${report.source.clusterPair})` : ''}`;
   const lines: string[] = [
     report.action
@@ -42,7 +42,7 @@ export function renderFailoverReport(report: FailoverReport, colors: Palette, ve
   for (const stage of report.stages) {
     const rows = stage.objects.filter((row) => verbose || row.result !== 'skipped');
     if (rows.length === 0) continue;
-    lines.push('', colors.bold(`${stage.display} — ${stage.cluster === 'source' ? report.source.context : report.destination.context}`));
+    lines.push('', colors.bold(`${stage.display} — ${stage.cluster === 'source' ? source : report.destination.context}`));
     lines.push(renderTable(['NAMESPACE', 'OBJECT', 'CHANGE', 'RESULT', 'NOTE'], rows.map((row) => [row.namespace, `${row.kind.toLowerCase()}/${row.name}`, row.to && row.from !== row.to ? `${row.from} → ${row.to}` : row.from, row.result, row.message ?? ''])).trimEnd());
   }
   if (report.dataLossWindow.length > 0) {

@@ -148,5 +148,6 @@ export function fakeDeps(api: KubeApi, clock: Clock, namespace = 'zookeeper', si
     interactive: false,
     progress: recordingProgress(lines),
     cluster: async () => ({ kubeContext, api }),
+    clusterFrom: async (given) => ({ kubeContext: given, api }),
   };
 }

@@ -16,6 +16,11 @@ const commaList = (value: string | string[] | undefined): string[] => (value ===
 const builder = (yargs: Argv<GlobalFlags>) =>
   yargs
     .option('source-context', { alias: 'from', requiresArg: true, type: 'string', coerce: lastWins, describe: 'The kubeconfig context of the cluster the apps run on now' })
+    .option('source-from-clusterpair', {
+      type: 'boolean',
+      default: false,
+      describe: "Reach the source through the ClusterPair the schedule names (on the destination), with the credentials Stork stored in it, as Stork's controller does; instead of --source-context",
+    })
     .option('destination-context', { alias: 'to', requiresArg: true, type: 'string', coerce: lastWins, describe: 'The kubeconfig context of the cluster to fail over to' })
     .option('migration-schedule', { alias: ['m', 'migration-reference'], requiresArg: true, type: 'string', coerce: lastWins, describe: "Fail over the namespaces this MigrationSchedule migrates (its static copy on the destination, in -n)" })
     .option('include-namespaces', { requiresArg: true, type: 'string', describe: "With -m: only these of the schedule's namespaces (comma list)" })
@@ -38,6 +43,7 @@ const builder = (yargs: Argv<GlobalFlags>) =>
     .example('$0 run --from source --to destination -n zookeeper', 'Fail zookeeper over: stop the source, migrate the last mile, bring the destination up')
     .example('$0 run --to destination -m migrationschedule -n kube-system --dry-run=server', "Every stage's plan, checked by both API servers, nothing changed")
     .example('$0 run --from source --to destination -n zookeeper --skip-source-operations', 'The source is down: bring the destination up anyway')
+    .example('$0 run --source-from-clusterpair --to destination -m migrationschedule -n zookeeper', "Reach the source as Stork does: through the schedule's ClusterPair, with Stork's stored credentials")
     .example('$0 run --via-stork --to destination -m migrationschedule -n zookeeper', "Stork's controller fails over; follow its stages");
 
 type RunFlags = Awaited<ReturnType<typeof builder>['argv']>;
@@ -80,14 +86,17 @@ function runModule(failback: boolean): VerbModule {
           if (summary.outcome && summary.outcome !== 'Interrupted') throw new UsageError(`run ${runId} already ended: ${summary.outcome}; nothing to resume`);
           const request = summary.request;
           const resumedGlobals: GlobalOptions = { ...globals, allNamespaces: request.allNamespaces, ...(request.namespace ? { namespace: request.namespace } : {}), ...(request.selector ? { selector: request.selector } : {}) };
-          return { globals: resumedGlobals, runId, ...runtime, sourceContext: request.sourceContext, destinationContext: request.destinationContext, schedule: request.schedule, skipSourceOperations: request.skipSourceOperations, allowSplitBrain: request.allowSplitBrain, skipLastMile: request.skipLastMile, failback: request.failback, journalFile: file, request, resuming: true };
+          return { globals: resumedGlobals, runId, ...runtime, sourceContext: request.sourceContext, sourceFromClusterPair: request.sourceFromClusterPair ?? false, sourceClusterPair: summary.sourceClusterPair, destinationContext: request.destinationContext, schedule: request.schedule, skipSourceOperations: request.skipSourceOperations, allowSplitBrain: request.allowSplitBrain, skipLastMile: request.skipLastMile, failback: request.failback, journalFile: file, request, resuming: true };
         };
         let fresh: RunOptions | undefined;
         if (resumeId === undefined) {
-          const sourceContext = flags['source-context'];
+          const sourceFromClusterPair = flags['source-from-clusterpair'];
           const destinationContext = flags['destination-context'] ?? globals.context;
           if (!destinationContext) throw new UsageError(`name the cluster to ${failback ? 'fail back' : 'fail over'} to with --destination-context (or --to)`);
-          if (!sourceContext) throw new UsageError('name the cluster the apps run on now with --source-context (or --from)');
+          if (sourceFromClusterPair && flags['source-context'] !== undefined) throw new UsageError('--source-from-clusterpair and --source-context (--from) cannot be used together: the source is reached either through the ClusterPair or through your context');
+          // Through the ClusterPair the source has no context of ours: '' in the request and the report.
+          const sourceContext = sourceFromClusterPair ? '' : flags['source-context'];
+          if (sourceContext === undefined || (!sourceFromClusterPair && sourceContext === '')) throw new UsageError("name the cluster the apps run on now with --source-context (or --from), or reach it through the destination's ClusterPair with --source-from-clusterpair");
           if (sourceContext === destinationContext) throw new UsageError(`--source-context and --destination-context are both "${sourceContext}"`);
           const include = commaList(flags['include-namespaces']);
           const exclude = commaList(flags['exclude-namespaces']);
@@ -99,6 +108,7 @@ function runModule(failback: boolean): VerbModule {
           const schedule = scheduleName ? { name: scheduleName, ...(globals.namespace ? { namespace: globals.namespace } : {}), include, exclude } : undefined;
           const request: RunRequest = {
             sourceContext,
+            ...(sourceFromClusterPair ? { sourceFromClusterPair } : {}),
             destinationContext,
             ...(schedule ? { schedule } : {}),
             ...(globals.namespace ? { namespace: globals.namespace } : {}),
@@ -109,7 +119,7 @@ function runModule(failback: boolean): VerbModule {
             skipLastMile: flags['skip-last-mile'],
             failback,
           };
-          fresh = { globals, runId, ...runtime, sourceContext, destinationContext, schedule, skipSourceOperations: request.skipSourceOperations, allowSplitBrain: request.allowSplitBrain, skipLastMile: request.skipLastMile, failback, request, resuming: false };
+          fresh = { globals, runId, ...runtime, sourceContext, sourceFromClusterPair, destinationContext, schedule, skipSourceOperations: request.skipSourceOperations, allowSplitBrain: request.allowSplitBrain, skipLastMile: request.skipLastMile, failback, request, resuming: false };
         }
         await run({
           globals,
@@ -146,6 +156,7 @@ function viaStorkOptions(flags: RunFlags, globals: GlobalOptions, failbackComman
     globals.selector !== undefined ? '-l' : '',
     flags.journal !== undefined ? '--journal' : '',
     flags.resume !== undefined ? '--resume' : '',
+    flags['source-from-clusterpair'] ? '--source-from-clusterpair' : '',
   ].filter(Boolean);
   if (notApplicable.length > 0) throw new UsageError(`--via-stork leaves the failover to the Stork controller: ${notApplicable.join(', ')} ${notApplicable.length > 1 ? 'do' : 'does'} not apply (run without --via-stork to use ${notApplicable.length > 1 ? 'them' : 'it'})`);
   const warnings = flags['source-context'] === undefined ? [] : [`--source-context ${flags['source-context']} is not used with --via-stork: the Stork controller reaches the source through the schedule's ClusterPair`];

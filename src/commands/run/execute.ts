@@ -4,6 +4,8 @@ import { UsageError, oneLine } from '../../core/errors';
 import type { Phase } from '../../core/progress';
 import { REPORT_API_VERSION, type CommandOutcome } from '../../core/report';
 import { deniedAccess, describeCheck, type AccessCheck } from '../../io/accessReview';
+import { openClusterPairSource } from '../../io/clusterPairSource';
+import { authenticatedUser } from '../../io/whoAmI';
 import { applyPlans, predictResult, type ObjectResult } from '../../io/apply';
 import { collectSnapshot, type ClusterSnapshot } from '../../io/collect';
 import { createMigration, followMigration, waitForRunningMigration } from '../../io/migrations';
@@ -18,6 +20,8 @@ import { schedulesMigrating } from '../../plan/protection';
 import { planScheduleSuspend } from '../../plan/rules/scheduleSuspend';
 import type { NamespaceSelection, ObjectPlan } from '../../plan/types';
 import { lastMileMigration } from '../../failover/lastMile';
+import { clusterPairLabel, clusterPairOfSchedules, STORED_CREDENTIALS, throughClusterPair } from '../../failover/sourceRoute';
+import { pairName, type ClusterPairRef } from '../../stork/clusterPairConfig';
 import { failoverVerdict, stageReport, writeFailures, type DataLossWindow, type FailoverReport, type StageReport } from '../../failover/report';
 import { inversePlan } from '../../failover/rollback';
 import type { RunRequest } from '../../failover/journalModel';
@@ -39,7 +43,15 @@ import { selectionFor } from '../shared';
 export interface RunOptions {
   globals: GlobalOptions;
   runId: string;
+  /** The source's kubeconfig context; '' with sourceFromClusterPair. */
   sourceContext: string;
+  /**
+   * --source-from-clusterpair: reach the source through the ClusterPair the schedules on the
+   * destination name, with the credentials Stork stored in it, as Stork's controller does.
+   */
+  sourceFromClusterPair: boolean;
+  /** The ClusterPair a resumed run's journal recorded: used as is, not chosen again. */
+  sourceClusterPair?: ClusterPairRef | undefined;
   destinationContext: string;
   /** -m: the MigrationSchedule (a static copy on the destination), in -n. */
   schedule?: { name: string; namespace?: string; include: string[]; exclude: string[] } | undefined;
@@ -68,9 +80,24 @@ export interface RunOutcome extends CommandOutcome<FailoverReport> {
   results: ObjectResult[];
 }
 
+/** How the source is reached: a kubeconfig context of the operator's, or a ClusterPair's stored credentials. */
+interface SourceRoute {
+  session: ClusterSession;
+  /** In messages: "context source", "ClusterPair zookeeper/remotecluster". */
+  label: string;
+  /** Whose rights the RBAC checks asked about, before each refusal: the context, or the ClusterPair and its stored user. */
+  identity: string;
+  /** Through a ClusterPair: its spec.config user ("user \"dr-admin\""), to name Stork's identity. */
+  storedUser?: string;
+  /** Where the data-loss window was read: the context, or "ClusterPair NS/NAME". */
+  cluster: string;
+  clusterPair?: ClusterPairRef;
+}
+
 /** What Validations found, for the stages after it. */
 interface Prepared {
   destination: ClusterSession;
+  sourceRoute: SourceRoute;
   destinationSnapshot: ClusterSnapshot;
   destinationPlan: ActivationPlan;
   selection: NamespaceSelection;
@@ -143,13 +170,16 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
   };
   const prepared = await prepare(options, deps, validating, warnings, report);
   report.namespaces = prepared.namespaces;
+  const route = prepared.sourceRoute;
+  // Recorded before the source is first written, so --resume and undo reach it the same way.
+  if (route.clusterPair && !options.sourceClusterPair) recorder.source(route.clusterPair);
 
   const sourceSession = prepared.source?.session;
   if (!prepared.source) {
     if (!options.skipSourceOperations) {
-      return refuse(`source context ${options.sourceContext} is unreachable (${report.source.error}); nothing was changed. If the source is down for good, run again with --skip-source-operations: the destination is brought up without stopping the source, which may still run the apps`);
+      return refuse(`source ${route.label} is unreachable (${report.source.error}); nothing was changed. If the source is down for good, run again with --skip-source-operations: the destination is brought up without stopping the source, which may still run the apps`);
     }
-    warnings.push(`source context ${options.sourceContext} is unreachable (${report.source.error}): going straight to ScaleUpDestination; the source may still run the apps`);
+    warnings.push(`source ${route.label} is unreachable (${report.source.error}): going straight to ScaleUpDestination; the source may still run the apps`);
   } else if (options.skipSourceOperations) {
     const running = sourceStillRuns(prepared.source.plans);
     if (running.length > 0 && !options.allowSplitBrain) {
@@ -159,7 +189,7 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
   }
 
   // The data-loss window: how old the newest successful migration is, per schedule.
-  const windowSchedules = prepared.source && !options.skipSourceOperations ? prepared.source.schedules.map((schedule) => ({ schedule, cluster: options.sourceContext })) : destinationSchedules(prepared).map((schedule) => ({ schedule, cluster: options.destinationContext }));
+  const windowSchedules = prepared.source && !options.skipSourceOperations ? prepared.source.schedules.map((schedule) => ({ schedule, cluster: route.cluster })) : destinationSchedules(prepared).map((schedule) => ({ schedule, cluster: options.destinationContext }));
   report.dataLossWindow = windowSchedules.map(({ schedule, cluster }) => dataLossWindow(schedule, cluster, deps.clock.now()));
   if (options.maxRpoMs !== undefined) {
     const beyond = report.dataLossWindow.filter((window) => window.ageSeconds === null || window.ageSeconds * 1000 > (options.maxRpoMs ?? 0));
@@ -178,13 +208,19 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
   // RBAC on both clusters for every kind of write the plan makes.
   validating.update(`${STAGE_DISPLAY.Validations}: checking permissions`);
   const sourceOperations = Boolean(prepared.source) && !options.skipSourceOperations;
+  const deniedOnDestination = await deniedAccess(prepared.destination.api, writeChecks(prepared.destinationPlan.objects, prepared.destinationSnapshot.resources));
+  const deniedOnSource = sourceOperations && prepared.source ? await deniedAccess(prepared.source.session.api, [...writeChecks(prepared.source.plans, prepared.source.snapshot.resources), ...(options.skipLastMile ? [] : lastMileChecks(prepared.source.schedules))]) : [];
+  // Through a ClusterPair the identity is Stork's, not the operator's: the refusal says whose it is.
+  const sourceIdentity = deniedOnSource.length > 0 && route.clusterPair ? await identityOf(route) : route.identity;
   const denied = [
-    ...(await deniedAccess(prepared.destination.api, writeChecks(prepared.destinationPlan.objects, prepared.destinationSnapshot.resources))).map((check) => `${options.destinationContext}: ${describeCheck(check)}`),
-    ...(sourceOperations && prepared.source
-      ? (await deniedAccess(prepared.source.session.api, [...writeChecks(prepared.source.plans, prepared.source.snapshot.resources), ...(options.skipLastMile ? [] : lastMileChecks(prepared.source.schedules))])).map((check) => `${options.sourceContext}: ${describeCheck(check)}`)
-      : []),
+    ...deniedOnDestination.map((check) => `${options.destinationContext}: ${describeCheck(check)}`),
+    // The ClusterPair's identity is long: said once, before all it may not do.
+    ...(route.clusterPair ? (deniedOnSource.length > 0 ? [`${sourceIdentity}: ${deniedOnSource.map(describeCheck).join(', ')}`] : []) : deniedOnSource.map((check) => `${sourceIdentity}: ${describeCheck(check)}`)),
   ];
-  if (denied.length > 0) return refuse(`not allowed to ${denied.join('; ')}; nothing was changed`);
+  if (denied.length > 0) {
+    const storkHint = deniedOnSource.length > 0 && route.clusterPair ? `; the source is reached with ${STORED_CREDENTIALS}: grant them these rights, or name the source with --source-context` : '';
+    return refuse(`not allowed to ${denied.join('; ')}; nothing was changed${storkHint}`);
+  }
 
   // A migration still running on the source is let finish (bounded); a failed last one is a warning.
   if (sourceOperations && prepared.source && globals.dryRun === 'none') {
@@ -204,8 +240,9 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
     }
   }
   const windowText = report.dataLossWindow.map((window) => `${window.schedule} ${window.ageSeconds === null ? 'never succeeded' : formatDuration(window.ageSeconds * 1000)}`).join(', ');
-  validating.succeed(`${STAGE_DISPLAY.Validations} (${seconds(validationsStarted, deps)}): ${prepared.namespaces.length} namespace(s); data-loss window ${windowText || 'unknown'}`);
-  stages.push(stageReport('Validations', 'both', 'Successful', validationsStarted, deps.clock.now(), { message: `data-loss window: ${windowText || 'unknown'}` }));
+  const routeText = route.clusterPair ? `${throughClusterPair(route.clusterPair)}; ` : '';
+  validating.succeed(`${STAGE_DISPLAY.Validations} (${seconds(validationsStarted, deps)}): ${routeText}${prepared.namespaces.length} namespace(s); data-loss window ${windowText || 'unknown'}`);
+  stages.push(stageReport('Validations', 'both', 'Successful', validationsStarted, deps.clock.now(), { message: `${routeText}data-loss window: ${windowText || 'unknown'}` }));
   recorder.stage('Validations', 'Successful');
   // Interrupted while validating: nothing was written; stop before the first write.
   if (deps.signal.aborted) return finish();
@@ -290,6 +327,7 @@ function seconds(started: number, deps: CommandDeps): string {
 async function prepare(options: RunOptions, deps: CommandDeps, validating: Phase, warnings: string[], report: FailoverReport): Promise<Prepared> {
   const destination = await deps.cluster(options.destinationContext);
   let selection: NamespaceSelection;
+  let scheduleCopy: KubeObject | undefined;
   if (options.schedule) {
     const scheduleNamespace = options.schedule.namespace ?? destination.kubeContext.namespace;
     options.schedule.namespace = scheduleNamespace;
@@ -300,6 +338,7 @@ async function prepare(options: RunOptions, deps: CommandDeps, validating: Phase
     }
     warnings.push(...scope.warnings);
     selection = scope.selection;
+    scheduleCopy = scope.schedule;
   } else {
     selection = selectionFor(options.globals, destination.kubeContext);
   }
@@ -307,24 +346,28 @@ async function prepare(options: RunOptions, deps: CommandDeps, validating: Phase
   warnings.push(...destinationSnapshot.warnings.map((warning) => `${options.destinationContext}: ${warning}`));
   const destinationPlan = planActivation(destinationSnapshot, { direction: 'activate', namespaces: selection, force: false });
   const namespaces = destinationPlan.scope.filter((entry) => entry.included).map((entry) => entry.namespace);
-  const prepared: Prepared = { destination, destinationSnapshot, destinationPlan, selection, namespaces };
 
-  // The source: connect (an unknown context is a usage error), then see whether it answers in time.
-  const sourceSession = await deps.cluster(options.sourceContext);
-  validating.update(`${STAGE_DISPLAY.Validations}: reaching context ${options.sourceContext} (--source-timeout)`);
+  // The source: connect (an unknown context, or a ClusterPair that cannot be used, is a usage
+  // error), then see whether it answers in time.
+  const sourceRoute = await openSource(options, deps, destination, scheduleCopy ? [scheduleCopy] : schedulesMigrating(destinationSnapshot.schedules, new Set(namespaces), destinationSnapshot.namespaces), namespaces);
+  const prepared: Prepared = { destination, sourceRoute, destinationSnapshot, destinationPlan, selection, namespaces };
+  const sourceSession = sourceRoute.session;
+  const sourceReport = (reachable: boolean, error?: string): FailoverReport['source'] => ({ context: options.sourceContext, ...(sourceRoute.clusterPair ? { clusterPair: pairName(sourceRoute.clusterPair) } : {}), reachable, ...(error !== undefined ? { error } : {}) });
+  report.source = sourceReport(false);
+  validating.update(`${STAGE_DISPLAY.Validations}: reaching ${sourceRoute.clusterPair ? `the source through ${sourceRoute.label} (${STORED_CREDENTIALS})` : sourceRoute.label} (--source-timeout)`);
   const probe = await probeCluster(async () => sourceSession.api, deps.clock, options.sourceTimeoutMs);
   if (!probe.reachable) {
-    report.source = { context: options.sourceContext, reachable: false, error: probe.error };
+    report.source = sourceReport(false, probe.error);
     return prepared;
   }
-  report.source = { context: options.sourceContext, reachable: true };
+  report.source = sourceReport(true);
   const sourceSelection: NamespaceSelection = { all: false, names: namespaces };
   let snapshot: ClusterSnapshot;
   try {
     snapshot = await collectSnapshot(sourceSession.api, { namespaces: sourceSelection, labelSelector: options.globals.selector });
   } catch (error) {
-    if (error instanceof UsageError) throw new UsageError(`on the source context ${options.sourceContext}: ${error.message}`);
-    report.source = { context: options.sourceContext, reachable: false, error: oneLine(error) };
+    if (error instanceof UsageError) throw new UsageError(`on the source ${sourceRoute.label}: ${error.message}`);
+    report.source = sourceReport(false, oneLine(error));
     return prepared;
   }
   const sourcePlan = planActivation(snapshot, { direction: 'deactivate', namespaces: sourceSelection, force: true });
@@ -335,6 +378,29 @@ async function prepare(options: RunOptions, deps: CommandDeps, validating: Phase
   const plans = sourceScaleDownPlans(sourcePlan, activationTargets(destinationPlan), schedules);
   prepared.source = { session: sourceSession, snapshot, plans, schedules };
   return prepared;
+}
+
+/**
+ * The source's session: the --source-context, or (--source-from-clusterpair) the ClusterPair the
+ * schedules on the destination name, read there and used with the credentials Stork stored in it.
+ * A resumed run uses the ClusterPair its journal recorded.
+ */
+async function openSource(options: RunOptions, deps: CommandDeps, destination: ClusterSession, destinationSchedules: readonly KubeObject[], namespaces: readonly string[]): Promise<SourceRoute> {
+  if (!options.sourceFromClusterPair) {
+    const session = await deps.cluster(options.sourceContext);
+    return { session, label: `context ${options.sourceContext}`, identity: options.sourceContext, cluster: options.sourceContext };
+  }
+  const pair = options.sourceClusterPair ?? clusterPairOfSchedules(destinationSchedules, options.destinationContext, namespaces);
+  const source = await openClusterPairSource(deps, destination.api, options.destinationContext, pair);
+  const label = clusterPairLabel(pair);
+  const storedUser = source.credentials.user ? `user "${source.credentials.user.name}"` : 'no user: anonymous';
+  return { session: source.session, label, identity: `${label} (Stork's stored credentials, ${storedUser})`, storedUser, cluster: label, clusterPair: pair };
+}
+
+/** The route's identity, with the user the source authenticates it as where the server says (SelfSubjectReview). */
+async function identityOf(route: SourceRoute): Promise<string> {
+  const user = await authenticatedUser(route.session.api);
+  return user ? `${route.label} (Stork's stored credentials, ${route.storedUser ?? ''}, authenticated as "${user}")` : route.identity;
 }
 
 /**

@@ -34,7 +34,7 @@ export const runsVerb: VerbModule = {
             ? `no runs recorded in ${report.directory}\n`
             : renderTable(
                 ['ID', 'STARTED', 'SCOPE', 'LAST STAGE', 'OUTCOME'],
-                report.runs.map((entry) => [entry.runId, entry.started, describeRequest(entry.request), entry.lastStage ?? '', entry.outcome ?? 'did not end (interrupted or lost): --resume or undo']),
+                report.runs.map((entry) => [entry.runId, entry.started, describeRequest(entry.request, entry.sourceClusterPair), entry.lastStage ?? '', entry.outcome ?? 'did not end (interrupted or lost): --resume or undo']),
               ),
       });
     }),
