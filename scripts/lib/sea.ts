@@ -3,7 +3,7 @@
 // platform's node binary (Node's SEA support). Without the V8 code cache (useCodeCache: false) the
 // blob is the same bytes whichever platform's Node made it, so one blob serves every platform.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -53,44 +53,72 @@ const punycodeStandIn: Plugin = {
 
 /**
  * Packages only commands that talk to a cluster need (the kubeconfig and credential code of
- * client-node with its fetch and URL tables, YAML, the proxy agents): some 800 kB of the bundle.
- * V8 pre-parses every function of a script when it loads it, which made `--help` and `version` cost
- * twice a bare `node -e 0`. Each of these is bundled on its own and embedded as a string, compiled
- * the first time it is imported: a string is scanned, not parsed, at start-up. Deterministic, so the
- * release stays reproducible (V8's code cache would not).
+ * client-node with its fetch and URL tables, YAML, the proxy agents), and the CLI itself (yargs and
+ * every verb) as src/main.ts imports it. V8 parses every function of a script when it loads it,
+ * which made `--help` and `version` cost two to three times a bare `node -e 0`. Each of these is
+ * bundled on its own as a chunk, kept out of the main script (in the binary: a single-executable
+ * asset; beside the bundle: chunks/NAME.js), and compiled the first time it is imported.
+ * Deterministic, so the release stays reproducible (V8's code cache would not be).
  */
 const DEFERRED_MODULES = /^(@kubernetes\/client-node\/dist\/config\.js|js-yaml|hpagent|socks-proxy-agent)$/;
-/** The CLI itself (yargs and every verb), as src/main.ts imports it: `--version` and `version` never compile it. */
 const DEFERRED_CLI = /^\.\/cli\/app$/;
+export const CHUNKS_FOLDER = 'chunks';
 
-function deferredCompile(target: string, entry?: string): Plugin {
+// Loads a chunk: the binary's asset, else the file beside the bundle (node dist/kubectl-failover.cjs).
+// It gets the bundle's CommonJS require (builtins only, in the binary).
+const CHUNK_LOADER = `
+module.exports = function loadChunk(name) {
+  let source;
+  try {
+    const sea = require('node:sea');
+    if (sea.isSea()) source = sea.getAsset(name, 'utf8');
+  } catch {}
+  if (source === undefined) {
+    const path = require('node:path');
+    source = require('node:fs').readFileSync(path.join(path.dirname(require.main.filename), '${CHUNKS_FOLDER}', name), 'utf8');
+  }
+  const loaded = { exports: {} };
+  new Function('module', 'exports', 'require', source)(loaded, loaded.exports, require);
+  return loaded.exports;
+};
+`;
+
+/** A chunk's file name: its module path, made a plain name. */
+function chunkName(modulePath: string): string {
+  const relative = path.isAbsolute(modulePath) ? path.relative(repoRoot, modulePath) : modulePath;
+  return `${relative.replace(/\.(ts|js)$/, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}.js`;
+}
+
+function deferredCompile(target: string, chunks: Map<string, string>, entry?: string): Plugin {
   return {
     name: 'deferred-compile',
     setup(builder) {
       // A chunk's own entry is bundled in it, not deferred again.
       builder.onResolve({ filter: DEFERRED_MODULES }, (args) => (args.path === entry ? undefined : { path: args.path, namespace: 'deferred' }));
       builder.onResolve({ filter: DEFERRED_CLI }, (args) => (path.basename(args.importer) === 'main.ts' ? { path: path.join(args.resolveDir, 'cli', 'app.ts'), namespace: 'deferred' } : undefined));
+      builder.onResolve({ filter: /^kf-chunk-loader$/ }, (args) => ({ path: args.path, namespace: 'chunk-loader' }));
+      builder.onLoad({ filter: /.*/, namespace: 'chunk-loader' }, () => ({ contents: CHUNK_LOADER, loader: 'js' }));
       builder.onLoad({ filter: /.*/, namespace: 'deferred' }, async (args) => {
-        const chunk = await build({
-          absWorkingDir: repoRoot,
-          stdin: { contents: `module.exports = require(${JSON.stringify(args.path)});`, resolveDir: repoRoot, loader: 'js' },
-          bundle: true,
-          write: false,
-          platform: 'node',
-          target,
-          format: 'cjs',
-          minify: true,
-          legalComments: 'none',
-          logLevel: 'warning',
-          // The CLI's chunk defers the packages above in turn.
-          plugins: [optionalModulesAbsent, cliuiCommonJs, punycodeStandIn, deferredCompile(target, args.path)],
-        });
-        const source = chunk.outputFiles[0]?.text ?? '';
-        return {
-          // The CommonJS require of the bundle (builtins only, in the binary) is handed to the chunk.
-          contents: `const loaded = { exports: {} };\nnew Function('module', 'exports', 'require', ${JSON.stringify(source)})(loaded, loaded.exports, require);\nmodule.exports = loaded.exports;\n`,
-          loader: 'js',
-        };
+        const name = chunkName(args.path);
+        if (!chunks.has(name)) {
+          chunks.set(name, '');
+          const chunk = await build({
+            absWorkingDir: repoRoot,
+            stdin: { contents: `module.exports = require(${JSON.stringify(args.path)});`, resolveDir: repoRoot, loader: 'js' },
+            bundle: true,
+            write: false,
+            platform: 'node',
+            target,
+            format: 'cjs',
+            minify: true,
+            legalComments: 'none',
+            logLevel: 'warning',
+            // The CLI's chunk defers the packages above in turn.
+            plugins: [optionalModulesAbsent, cliuiCommonJs, punycodeStandIn, deferredCompile(target, chunks, args.path)],
+          });
+          chunks.set(name, chunk.outputFiles[0]?.text ?? '');
+        }
+        return { contents: `module.exports = require('kf-chunk-loader')(${JSON.stringify(name)});\n`, loader: 'js' };
       });
     },
   };
@@ -131,8 +159,12 @@ async function renderHelpTexts(): Promise<Record<string, string>> {
   }
 }
 
-/** Bundles src/main.ts for the embedded Node's major version. Deterministic: no paths or times. */
+/**
+ * Bundles src/main.ts for the embedded Node's major version, its deferred chunks in chunks/ beside
+ * it. Deterministic: no paths or times.
+ */
 export async function bundle(outfile: string, nodeVersion: string): Promise<void> {
+  const chunks = new Map<string, string>();
   const stamp = buildStamp();
   const helpTexts = await renderHelpTexts();
   await build({
@@ -149,8 +181,12 @@ export async function bundle(outfile: string, nodeVersion: string): Promise<void
     banner: { js: '#!/usr/bin/env node' },
     define: { KF_BUILD_COMMIT: JSON.stringify(stamp.commit), KF_BUILD_COMMIT_DATE: JSON.stringify(stamp.commitDate), KF_PREBUILT_HELP: JSON.stringify(helpTexts) },
     logLevel: 'warning',
-    plugins: [optionalModulesAbsent, cliuiCommonJs, punycodeStandIn, deferredCompile(`node${nodeVersion.split('.')[0]}`)],
+    plugins: [optionalModulesAbsent, cliuiCommonJs, punycodeStandIn, deferredCompile(`node${nodeVersion.split('.')[0]}`, chunks)],
   });
+  const folder = path.join(path.dirname(outfile), CHUNKS_FOLDER);
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder, { recursive: true });
+  for (const [name, source] of chunks) writeFileSync(path.join(folder, name), source);
 }
 
 /**
@@ -162,7 +198,15 @@ export function makeBlob(node: string, bundlePath: string, blobPath: string, log
   const work = mkdtempSync(path.join(path.dirname(blobPath), '.sea-'));
   try {
     copyFileSync(bundlePath, path.join(work, 'kubectl-failover.cjs'));
-    const config = { main: 'kubectl-failover.cjs', output: 'sea-prep.blob', disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false };
+    // The deferred chunks travel as assets, named as the loader asks for them, in a fixed order.
+    const chunkFolder = path.join(path.dirname(bundlePath), CHUNKS_FOLDER);
+    const assets: Record<string, string> = {};
+    mkdirSync(path.join(work, CHUNKS_FOLDER));
+    for (const name of readdirSync(chunkFolder).sort()) {
+      copyFileSync(path.join(chunkFolder, name), path.join(work, CHUNKS_FOLDER, name));
+      assets[name] = `${CHUNKS_FOLDER}/${name}`;
+    }
+    const config = { main: 'kubectl-failover.cjs', output: 'sea-prep.blob', disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false, assets };
     writeFileSync(path.join(work, 'sea-config.json'), JSON.stringify(config));
     log.run(node, ['--experimental-sea-config', 'sea-config.json'], { cwd: work });
     copyFileSync(path.join(work, 'sea-prep.blob'), blobPath);
