@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { createIn, deployment, ensureNamespace, migrationSchedule, MIGRATION_REPLICAS } from '../../scripts/sandbox/seeds';
 import { mapWithConcurrency } from '../../src/util/concurrency';
 import { runFailover } from './cliHarness';
-import { startFaultProxy, tooManyRequests, type FaultAction, type ProxiedRequest } from '../support/faultProxy';
+import { startFaultProxy, tooManyRequests, type FaultAction, type FaultHook, type ProxiedRequest } from '../support/faultProxy';
 import { closeClients, sandbox, uniqueNamespace } from '../support/sandbox';
 
 // Faults between the plugin and a real API server, made by a proxy in front of the sandbox's
@@ -35,7 +35,7 @@ async function protectedNamespace(prefix: string, deployments: Array<{ name: str
   return ns;
 }
 
-async function proxyFor(ns: string, onRequest: (request: ProxiedRequest) => FaultAction | Promise<FaultAction>) {
+async function proxyFor(ns: string, onRequest: FaultHook) {
   const box = await sandbox();
   return startFaultProxy({ target: box.cluster('source'), caFile: box.state.caFile, namespace: ns, onRequest });
 }

@@ -6,8 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createIn, deployment, ensureNamespace, MIGRATION_REPLICAS } from '../../scripts/sandbox/seeds';
 import { runFailover } from './cliHarness';
-import { startFaultProxy, statusBody, type FaultAnswer, type FaultProxy, type SeenRequest } from '../support/answerFaultProxy';
-import { writeKubeconfig } from '../support/kubeconfig';
+import { startFaultProxy, statusAnswer, type FaultHook, type FaultProxy, type ProxiedRequest } from '../support/faultProxy';
 import { closeClients, sandbox, uniqueNamespace } from '../support/sandbox';
 
 interface Report {
@@ -20,22 +19,23 @@ interface Report {
 const proxies: FaultProxy[] = [];
 
 /** Two standby Deployments on the destination, and a kubeconfig reaching it through a fault proxy. */
-async function setUp(fault: (request: SeenRequest, seen: readonly SeenRequest[]) => FaultAnswer | undefined): Promise<{ ns: string; file: string; proxy: FaultProxy }> {
+async function setUp(onRequest: FaultHook): Promise<{ ns: string; file: string; proxy: FaultProxy }> {
   const box = await sandbox();
   const rest = box.rest('destination');
   const ns = uniqueNamespace('wait-error');
   await ensureNamespace(rest, ns);
   await createIn(rest, ns, deployment('web', 0, { [MIGRATION_REPLICAS]: '2' }));
   await createIn(rest, ns, deployment('api', 0, { [MIGRATION_REPLICAS]: '1' }));
-  const proxy = await startFaultProxy(box.state, box.cluster('destination').server, fault);
+  // Served with the sandbox's certificate, passing the kubeconfig's own token on: the plugin verifies
+  // and authenticates as against the real server, so the hook's answers are the only faults.
+  const proxy = await startFaultProxy({ target: box.cluster('destination'), caFile: box.state.caFile, tls: true, credentials: 'client', onRequest });
   proxies.push(proxy);
-  const file = writeKubeconfig({ name: 'faulty', cluster: { server: proxy.url, 'certificate-authority': box.state.caFile }, user: { token: box.cluster('destination').adminToken } });
-  return { ns, file, proxy };
+  return { ns, file: proxy.kubeconfig, proxy };
 }
 
 /** Reads of the namespace's Deployments once a PATCH has gone through: the wait's reads. */
-function waitRead(ns: string, request: SeenRequest, seen: readonly SeenRequest[]): boolean {
-  return request.method === 'GET' && request.url.startsWith(`/apis/apps/v1/namespaces/${ns}/deployments`) && seen.some((earlier) => earlier.method === 'PATCH');
+function waitRead(ns: string, request: ProxiedRequest, requests: readonly ProxiedRequest[]): boolean {
+  return request.method === 'GET' && request.path.startsWith(`/apis/apps/v1/namespaces/${ns}/deployments`) && requests.some((earlier) => earlier.method === 'PATCH');
 }
 
 async function replicas(ns: string, name: string): Promise<number | undefined> {
@@ -45,8 +45,8 @@ async function replicas(ns: string, name: string): Promise<number | undefined> {
 
 test('a 403 while waiting: -o json still prints the report of the writes made, with wait.error; exit 1', async () => {
   let ns = '';
-  const setup = await setUp((request, seen) =>
-    waitRead(ns, request, seen) ? { status: 403, body: statusBody(403, 'Forbidden', `deployments.apps "web" is forbidden: User "admin" cannot get resource "deployments" in API group "apps" in the namespace "${ns}"`) } : undefined,
+  const setup = await setUp((request, requests) =>
+    waitRead(ns, request, requests) ? statusAnswer(403, 'Forbidden', `deployments.apps "web" is forbidden: User "admin" cannot get resource "deployments" in API group "apps" in the namespace "${ns}"`) : 'forward',
   );
   ns = setup.ns;
   const run = await runFailover(['activate', '-n', ns, '--kubeconfig', setup.file, '--timeout', '60s', '-o', 'json'], {});
@@ -62,12 +62,12 @@ test('a 403 while waiting: -o json still prints the report of the writes made, w
   // The writes stand, and the error is said once, in the report, not as a thrown `error:` line.
   assert.equal([await replicas(ns, 'web'), await replicas(ns, 'api')], [2, 1]);
   assert.not.match(run.stderr, /^error:/m);
-  assert.ok(setup.proxy.seen.some((request) => request.method === 'PATCH'), 'the writes went through the proxy');
+  assert.ok(setup.proxy.requests.some((request) => request.method === 'PATCH'), 'the writes went through the proxy');
 });
 
 test('a 401 while waiting, table output: the rows and "waiting stopped" with the cause; exit 1', async () => {
   let ns = '';
-  const setup = await setUp((request, seen) => (waitRead(ns, request, seen) ? { status: 401, body: statusBody(401, 'Unauthorized', 'Unauthorized') } : undefined));
+  const setup = await setUp((request, requests) => (waitRead(ns, request, requests) ? statusAnswer(401, 'Unauthorized', 'Unauthorized') : 'forward'));
   ns = setup.ns;
   const run = await runFailover(['activate', '-n', ns, '--kubeconfig', setup.file, '--timeout', '60s'], {});
   assert.is(run.code, 1, run.stderr);
@@ -81,15 +81,17 @@ test('a 401 while waiting, table output: the rows and "waiting stopped" with the
 test('one read answering 500 while waiting is retried: every workload ready, exit 0', async () => {
   let ns = '';
   let failed = 0;
-  const setup = await setUp((request, seen) => {
-    if (!waitRead(ns, request, seen) || failed > 0) return undefined;
+  const setup = await setUp((request, requests) => {
+    if (!waitRead(ns, request, requests) || failed > 0) return 'forward';
     failed += 1;
-    return { status: 500, body: statusBody(500, 'InternalError', 'etcdserver: leader changed') };
+    return statusAnswer(500, 'InternalError', 'etcdserver: leader changed');
   });
   ns = setup.ns;
   const run = await runFailover(['activate', '-n', ns, '--kubeconfig', setup.file, '--timeout', '60s', '-o', 'json'], {});
   assert.is(run.code, 0, run.stderr);
-  assert.is(failed, 1, 'the fault was injected');
+  assert.is(failed, 1, 'the fault was chosen once');
+  // Counted by the proxy as sent, so a hook whose answer went nowhere cannot pass for a retried 500.
+  assert.is(setup.proxy.answered.get(500), 1, 'the 500 was answered');
   const report = JSON.parse(run.stdout) as Report;
   assert.equal([report.summary.changed, report.wait?.ready, report.wait?.total, report.wait?.error], [2, 2, 2, undefined]);
 });
