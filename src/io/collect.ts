@@ -99,10 +99,31 @@ function schedulesCover(schedules: readonly KubeObject[], namespaces: readonly N
   return schedules.some((schedule) => selection.names.some((name) => migratedNamespaces(schedule, namespaces).has(name)));
 }
 
+/**
+ * Above this many named namespaces, one cluster-wide LIST (filtered here) replaces a request per
+ * namespace: `run -A` names every namespace the destination holds, on the source. Where the
+ * cluster-wide read is forbidden (RBAC granted per namespace), each namespace is read.
+ */
+export const WIDE_READ_THRESHOLD = 16;
+
 async function readNamespaces(client: KubeApi, selection: NamespaceSelection): Promise<NamespaceInfo[]> {
   if (selection.all) {
     const list = await listAll(client, NamespaceResource);
     return list.map(namespaceInfo);
+  }
+  if (selection.names.length > WIDE_READ_THRESHOLD) {
+    const all = await listAll(client, NamespaceResource).catch((error: unknown) => {
+      if (isForbidden(error)) return undefined;
+      throw error;
+    });
+    if (all) {
+      const byName = new Map(all.map((object) => [object.metadata.name, namespaceInfo(object)]));
+      return selection.names.map((name) => {
+        const info = byName.get(name);
+        if (!info) throw new UsageError(`namespace "${name}" not found`);
+        return info;
+      });
+    }
   }
   return Promise.all(selection.names.map((name) => readNamespace(client, name)));
 }
@@ -126,7 +147,16 @@ function namespaceInfo(object: KubeObject): NamespaceInfo {
 async function listInScope(client: KubeApi, resource: ApiResource, options: CollectOptions): Promise<KubeObject[]> {
   const labelSelector = options.labelSelector;
   if (options.namespaces.all) return listAll(client, resource, { labelSelector });
-  const lists = await Promise.all(options.namespaces.names.map((namespace) => listAll(client, resource, { namespace, labelSelector })));
+  const names = options.namespaces.names;
+  if (names.length > WIDE_READ_THRESHOLD) {
+    const wanted = new Set(names);
+    const all = await listAll(client, resource, { labelSelector }).catch((error: unknown) => {
+      if (isForbidden(error)) return undefined;
+      throw error;
+    });
+    if (all) return all.filter((object) => wanted.has(object.metadata.namespace ?? ''));
+  }
+  const lists = await Promise.all(names.map((namespace) => listAll(client, resource, { namespace, labelSelector })));
   return lists.flat();
 }
 
