@@ -13,19 +13,11 @@ export interface LastSuccess {
  * LAST-SUCCESS-TIME/DURATION columns show it.
  */
 export function lastSuccess(schedule: KubeObject): LastSuccess | undefined {
-  const items = getPath(schedule, ['status', 'items']);
-  if (!items || typeof items !== 'object' || Array.isArray(items)) return undefined;
   let best: LastSuccess | undefined;
-  for (const list of Object.values(items)) {
-    if (!Array.isArray(list)) continue;
-    for (const entry of list) {
-      if (!entry || typeof entry !== 'object' || Array.isArray(entry) || entry.status !== 'Successful') continue;
-      const finished = new Date(String(entry.finishTimestamp ?? ''));
-      const created = new Date(String(entry.creationTimestamp ?? ''));
-      if (Number.isNaN(finished.getTime())) continue;
-      if (!best || finished > best.finished) {
-        best = { migration: String(entry.name ?? ''), finished, durationMs: Number.isNaN(created.getTime()) ? 0 : finished.getTime() - created.getTime() };
-      }
+  for (const entry of migrationEntries(schedule)) {
+    if (entry.status !== 'Successful' || !entry.finished) continue;
+    if (!best || entry.finished > best.finished) {
+      best = { migration: entry.name, finished: entry.finished, durationMs: entry.created ? entry.finished.getTime() - entry.created.getTime() : 0 };
     }
   }
   return best;
@@ -46,19 +38,26 @@ export const ACCEPTED_MIGRATION_STATUSES: ReadonlySet<string> = new Set(['Succes
 
 /** The newest migration in status.items across policy types (by creation time), whatever its status. */
 export function latestMigration(schedule: KubeObject): MigrationEntry | undefined {
-  const items = getPath(schedule, ['status', 'items']);
-  if (!items || typeof items !== 'object' || Array.isArray(items)) return undefined;
   let latest: MigrationEntry | undefined;
+  for (const entry of migrationEntries(schedule)) {
+    if (!latest || (entry.created?.getTime() ?? 0) >= (latest.created?.getTime() ?? 0)) latest = entry;
+  }
+  return latest;
+}
+
+/** Every entry of status.items (a map from policy type, e.g. Interval or Daily, to lists), in order; malformed ones left out. */
+function migrationEntries(schedule: KubeObject): MigrationEntry[] {
+  const items = getPath(schedule, ['status', 'items']);
+  if (!items || typeof items !== 'object' || Array.isArray(items)) return [];
+  const entries: MigrationEntry[] = [];
   for (const list of Object.values(items)) {
     if (!Array.isArray(list)) continue;
     for (const entry of list) {
       if (!entry || typeof entry !== 'object' || Array.isArray(entry)) continue;
-      const created = parseTime(entry.creationTimestamp);
-      const candidate: MigrationEntry = { name: String(entry.name ?? ''), status: String(entry.status ?? ''), created, finished: parseTime(entry.finishTimestamp) };
-      if (!latest || (created?.getTime() ?? 0) >= (latest.created?.getTime() ?? 0)) latest = candidate;
+      entries.push({ name: String(entry.name ?? ''), status: String(entry.status ?? ''), created: parseTime(entry.creationTimestamp), finished: parseTime(entry.finishTimestamp) });
     }
   }
-  return latest;
+  return entries;
 }
 
 function parseTime(value: unknown): Date | undefined {
