@@ -126,6 +126,8 @@ async function applyOne(client: KubeApi, resources: ReadonlyMap<string, ApiResou
 function failure(plan: ObjectPlan, error: unknown, dryRun: boolean): ObjectResult {
   if (error instanceof ServerDownError) return { plan, outcome: 'not-attempted', message: oneLine(error) };
   if (error instanceof ConnectionError && error.maybeDelivered && !dryRun) {
+    // A create or delete has no patch, and is not re-read afterwards: its message says what to do.
+    if (plan.operation !== 'patch') return { plan, outcome: 'unknown', message: `no answer (${error.causeText}): the server may have applied it; running again is safe` };
     return { plan, outcome: 'unknown', patch: buildJsonPatch(plan.live, plan.changes, plan.preconditions), message: `no answer (${error.causeText}): the server may have applied it` };
   }
   return { plan, outcome: 'failed', message: oneLine(error) };
@@ -188,7 +190,7 @@ async function createOne(client: KubeApi, resource: ApiResource, plan: ObjectPla
     });
     return { plan, outcome: 'changed', after, ...(plan.reason ? { message: plan.reason } : {}) };
   } catch (error) {
-    if (!isAlreadyExists(error)) return failedWrite(plan, error, options.serverDryRun);
+    if (!isAlreadyExists(error)) return failure(plan, error, options.serverDryRun);
   }
   try {
     const existing = await client.request<KubeObject>({ method: 'GET', path: objectPath(resource, plan.ref.name, plan.ref.namespace) });
@@ -216,18 +218,8 @@ async function deleteOne(client: KubeApi, resource: ApiResource, plan: ObjectPla
   } catch (error) {
     if (isNotFound(error)) return { plan, outcome: 'unchanged', message: 'already gone' };
     if (isPreconditionFailure(error)) return { plan, outcome: 'failed', message: `replaced since it was read (another uid): not deleted` };
-    return failedWrite(plan, error, options.serverDryRun);
+    return failure(plan, error, options.serverDryRun);
   }
-}
-
-/**
- * A create or delete that did not go through. These are not re-read afterwards (their plan is not a
- * patch to compare against), so a write sent without an answer says plainly that it may have been applied.
- */
-function failedWrite(plan: ObjectPlan, error: unknown, dryRun: boolean): ObjectResult {
-  if (error instanceof ServerDownError) return { plan, outcome: 'not-attempted', message: oneLine(error) };
-  if (error instanceof ConnectionError && error.maybeDelivered && !dryRun) return { plan, outcome: 'unknown', message: `no answer (${error.causeText}): the server may have applied it; running again is safe` };
-  return { plan, outcome: 'failed', message: oneLine(error) };
 }
 
 /** --dry-run=client: the outcome the plan predicts, with the patch that would be sent. Nothing is sent. */

@@ -38,7 +38,7 @@ import { migratedNamespaces, schedulePolicyName } from '../../stork/migrationSch
 import { policyWindowMs } from '../../stork/schedulePolicy';
 import { ACCEPTED_MIGRATION_STATUSES, lastSuccess, latestMigration } from '../../stork/scheduleStatus';
 import { formatDuration } from '../../util/duration';
-import { selectionFor } from '../shared';
+import { selectionFor, writeCounts } from '../shared';
 
 export interface RunOptions {
   globals: GlobalOptions;
@@ -269,8 +269,7 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
     });
     results.push(...scaledDown);
     if (deps.signal.aborted) {
-      const sent = scaledDown.filter((result) => result.plan.action === 'change' && result.outcome !== 'not-attempted').length;
-      const planned = scaledDown.filter((result) => result.plan.action === 'change').length;
+      const { sent, planned } = writeCounts(scaledDown);
       down.fail(`${STAGE_DISPLAY.ScaleDownSource}: interrupted after ${sent} of ${planned} writes`);
       stages.push(stageReport('ScaleDownSource', 'source', 'In-Progress', downStarted, deps.clock.now(), { message: `interrupted after ${sent} of ${planned} writes`, results: scaledDown }));
       recorder.stage('ScaleDownSource', 'In-Progress');
@@ -616,8 +615,8 @@ async function scaleUpDestination(options: RunOptions, deps: CommandDeps, prepar
   let message = `${activated.filter((result) => result.outcome === 'changed').length} changed`;
   let status: StageReport['status'] = deps.signal.aborted ? 'In-Progress' : failures.length > 0 ? 'Failed' : 'Successful';
   if (deps.signal.aborted) {
-    const planned = activated.filter((result) => result.plan.action === 'change');
-    message = `interrupted after ${planned.filter((result) => result.outcome !== 'not-attempted').length} of ${planned.length} writes`;
+    const { sent, planned } = writeCounts(activated);
+    message = `interrupted after ${sent} of ${planned} writes`;
   } else if (failures.length > 0) message = `${failures.length} write(s) failed: ${failures.slice(0, 3).map((result) => `${result.plan.ref.namespace}/${result.plan.ref.kind.toLowerCase()}/${result.plan.ref.name}: ${result.message ?? result.outcome}`).join('; ')}`;
   else if (options.wait && !deps.signal.aborted) {
     const targets = activated.filter((result) => (result.outcome === 'changed' || result.outcome === 'unchanged') && result.plan.readiness === 'replicas').map((result) => ({ ref: result.plan.ref, resourceKey: result.plan.resourceKey }));
