@@ -13,6 +13,10 @@ import { journalPath, readJournal } from '../../io/journal';
 
 const commaList = (value: string | string[] | undefined): string[] => (value === undefined ? [] : (Array.isArray(value) ? value : [value]).flatMap((entry) => String(entry).split(',')).map((entry) => entry.trim()).filter(Boolean));
 
+/** Defaults --via-stork checks against: a value other than these was given, and does not apply there. */
+const DEFAULT_SOURCE_TIMEOUT = '10s';
+const DEFAULT_CONCURRENCY = '16';
+
 const builder = (yargs: Argv<GlobalFlags>) =>
   yargs
     .option('source-context', { alias: 'from', requiresArg: true, type: 'string', coerce: lastWins, describe: 'The kubeconfig context of the cluster the apps run on now' })
@@ -25,7 +29,7 @@ const builder = (yargs: Argv<GlobalFlags>) =>
     .option('migration-schedule', { alias: ['m', 'migration-reference'], requiresArg: true, type: 'string', coerce: lastWins, describe: "Fail over the namespaces this MigrationSchedule migrates (its static copy on the destination, in -n)" })
     .option('include-namespaces', { requiresArg: true, type: 'string', describe: "With -m: only these of the schedule's namespaces (comma list)" })
     .option('exclude-namespaces', { requiresArg: true, type: 'string', describe: "With -m: the schedule's namespaces but these (comma list)" })
-    .option('source-timeout', { requiresArg: true, type: 'string', coerce: lastWins, default: '10s', describe: 'How long to try to reach the source before calling it unreachable' })
+    .option('source-timeout', { requiresArg: true, type: 'string', coerce: lastWins, default: DEFAULT_SOURCE_TIMEOUT, describe: 'How long to try to reach the source before calling it unreachable' })
     .option('max-rpo', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Refuse when the last successful migration is older than this (e.g. 30m); --force overrides' })
     .option('force', { type: 'boolean', default: false, describe: 'Fail over even beyond --max-rpo' })
     .option('skip-source-operations', { type: 'boolean', default: false, describe: 'Do not touch the source (it is down): go straight to scaling up the destination' })
@@ -33,7 +37,7 @@ const builder = (yargs: Argv<GlobalFlags>) =>
     .option('skip-last-mile', { type: 'boolean', default: false, describe: 'Do not migrate the data written since the last scheduled migration' })
     .option('wait', { type: 'boolean', default: true, describe: 'Wait until the destination apps are ready (--wait=false to return once scaled)' })
     .option('timeout', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Bound of each waiting stage: scale-down, last mile, readiness (default 5m); with --via-stork, of following the Action (default 10m)' })
-    .option('concurrency', { requiresArg: true, type: 'string', coerce: lastWins, default: '16', describe: 'Parallel writes to each API server' })
+    .option('concurrency', { requiresArg: true, type: 'string', coerce: lastWins, default: DEFAULT_CONCURRENCY, describe: 'Parallel writes to each API server' })
     .option('journal', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Journal file (default: ${XDG_STATE_HOME:-~/.local/state}/kubectl-failover/<run id>.jsonl)' })
     .option('resume', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Continue an interrupted run by its ID, re-reading both clusters first' })
 
@@ -150,8 +154,8 @@ function viaStorkOptions(flags: RunFlags, globals: GlobalOptions, failbackComman
     flags['allow-split-brain'] ? '--allow-split-brain' : '',
     flags['skip-last-mile'] ? '--skip-last-mile' : '',
     flags.wait ? '' : '--wait=false',
-    flags['source-timeout'] !== '10s' ? '--source-timeout' : '',
-    flags.concurrency !== '16' ? '--concurrency' : '',
+    flags['source-timeout'] !== DEFAULT_SOURCE_TIMEOUT ? '--source-timeout' : '',
+    flags.concurrency !== DEFAULT_CONCURRENCY ? '--concurrency' : '',
     globals.allNamespaces ? '-A' : '',
     globals.selector !== undefined ? '-l' : '',
     flags.journal !== undefined ? '--journal' : '',
