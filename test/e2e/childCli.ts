@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -48,4 +49,53 @@ export function spawnFailover(args: readonly string[], env: NodeJS.ProcessEnv): 
       }
     },
   };
+}
+
+/** What a run of the built binary that was sent a signal left. */
+export interface SignalledRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** How long it ran on after the signal; -1 if the signal was never sent. */
+  msAfterSignal: number;
+}
+
+const binary = path.join(root, 'dist', 'kubectl-failover');
+
+/**
+ * Runs the built binary and sends it `signal` once `when` holds: checked on every chunk it writes
+ * to stderr and every 20 ms (`when` may read the clusters). Resolves when it exits.
+ */
+export function signalBinaryWhen(args: readonly string[], env: NodeJS.ProcessEnv, when: (stderr: string) => boolean | Promise<boolean>, signal: NodeJS.Signals = 'SIGINT'): Promise<SignalledRun> {
+  if (!existsSync(binary)) throw new Error('dist/kubectl-failover is missing: run npm run build first');
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { env: { ...env, PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let signalledAt = 0;
+    let checking = false;
+    const check = async (): Promise<void> => {
+      if (signalledAt !== 0 || checking) return;
+      checking = true;
+      try {
+        if (await when(stderr)) {
+          signalledAt = Date.now();
+          child.kill(signal);
+        }
+      } finally {
+        checking = false;
+      }
+    };
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      void check();
+    });
+    const poll = setInterval(() => void check(), 20);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(poll);
+      resolve({ code, stdout, stderr, msAfterSignal: signalledAt === 0 ? -1 : Date.now() - signalledAt });
+    });
+  });
 }

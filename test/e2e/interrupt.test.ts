@@ -1,49 +1,20 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createIn, deployment, ensureNamespace, migrationSchedule } from '../../scripts/sandbox/seeds';
 import { mapWithConcurrency } from '../../src/util/concurrency';
 import { startFaultProxy, type FaultAction, type FaultProxy } from '../support/faultProxy';
 import { closeClients, sandbox, uniqueNamespace } from '../support/sandbox';
+import { signalBinaryWhen, type SignalledRun } from './childCli';
 
 // ^C and SIGTERM in the middle of the writes, sent to the built binary: what was done is printed,
 // the rest is not-attempted, one error line says how far it got, and the exit code is 128 + signal.
 
-const binary = path.resolve('dist/kubectl-failover');
 const WORKLOADS = 30;
 
-interface Ended {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  msAfterSignal: number;
-}
-
 /** Runs the binary and sends `signal` once the proxy has passed on `afterPatches` writes. */
-function interruptMidRun(args: readonly string[], proxy: FaultProxy, signal: NodeJS.Signals, afterPatches: number): Promise<Ended> {
-  if (!existsSync(binary)) throw new Error('dist/kubectl-failover is missing: run npm run build first');
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { env: { HOME: tmpdir(), PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let signalledAt = 0;
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const poll = setInterval(() => {
-      if (signalledAt === 0 && proxy.requests.filter((request) => request.method === 'PATCH').length >= afterPatches) {
-        signalledAt = Date.now();
-        child.kill(signal);
-      }
-    }, 20);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearInterval(poll);
-      resolve({ code, stdout, stderr, msAfterSignal: signalledAt === 0 ? -1 : Date.now() - signalledAt });
-    });
-  });
+function interruptMidRun(args: readonly string[], proxy: FaultProxy, signal: NodeJS.Signals, afterPatches: number): Promise<SignalledRun> {
+  return signalBinaryWhen(args, { HOME: tmpdir() }, () => proxy.requests.filter((request) => request.method === 'PATCH').length >= afterPatches, signal);
 }
 
 async function slowServerFor(prefix: string): Promise<{ ns: string; proxy: FaultProxy }> {

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -8,12 +7,12 @@ import { createIn, deployment, MIGRATION_REPLICAS, MIGRATED, migrationSchedule, 
 import { MIGRATION_KNOBS } from '../../scripts/sandbox/migrationController';
 import { mapWithConcurrency } from '../../src/util/concurrency';
 import { runFailover } from './cliHarness';
+import { signalBinaryWhen, type SignalledRun } from './childCli';
 import { closeClients, sandbox, settled, uniqueNamespace } from '../support/sandbox';
 
 // ^C in each stage of `run`, sent to the built binary, then `run --resume` (or `undo`): the end state
 // is the one an uninterrupted run leaves, or the one before the run. And a failback round trip.
 
-const binary = path.resolve('dist/kubectl-failover');
 const READY_DELAY = 'sandbox.kubectl-failover.dev/ready-delay-ms';
 
 interface Obj {
@@ -22,49 +21,8 @@ interface Obj {
   status?: { observedGeneration?: number; applicationActivated?: boolean };
 }
 
-interface Ended {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 const sts = (ns: string, name = 'zk'): string => `/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`;
 const schedule = (ns: string, name = 'migrationschedule'): string => `/apis/${STORK}/v1alpha1/namespaces/${ns}/migrationschedules/${name}`;
-
-/** Runs the binary; sends SIGINT once `when` holds (checked on every stderr chunk and every 20 ms). */
-function interruptWhen(args: readonly string[], env: NodeJS.ProcessEnv, when: (stderr: string) => boolean | Promise<boolean>): Promise<Ended & { signalled: boolean }> {
-  if (!existsSync(binary)) throw new Error('dist/kubectl-failover is missing: run npm run build first');
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { env: { ...env, PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let signalled = false;
-    let checking = false;
-    const check = async (): Promise<void> => {
-      if (signalled || checking) return;
-      checking = true;
-      try {
-        if (await when(stderr)) {
-          signalled = true;
-          child.kill('SIGINT');
-        }
-      } finally {
-        checking = false;
-      }
-    };
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      void check();
-    });
-    const poll = setInterval(() => void check(), 20);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearInterval(poll);
-      resolve({ code, stdout, stderr, signalled });
-    });
-  });
-}
 
 /** zookeeper seeded on both clusters, a journal folder of its own, and the env the plugin runs with. */
 async function world(prefix: string): Promise<{ ns: string; env: NodeJS.ProcessEnv }> {
@@ -77,7 +35,7 @@ async function world(prefix: string): Promise<{ ns: string; env: NodeJS.ProcessE
 const RUN = (ns: string): string[] => ['run', '--from', 'source', '--to', 'destination', '-n', ns, '--timeout', '90s'];
 
 /** The run ID the interrupt message names, checked against the resume hint it must give. */
-function interruptedRunId(ended: Ended, stage: string): string {
+function interruptedRunId(ended: SignalledRun, stage: string): string {
   assert.is(ended.code, 130, ended.stderr);
   assert.not.match(ended.stderr, 'DeprecationWarning', 'the binary prints no Node warnings');
   const line = ended.stderr.split('\n').find((entry) => entry.startsWith('error: interrupted in '));
@@ -130,7 +88,7 @@ test('^C in Validations: nothing written on either cluster; --resume finishes th
     return objects.map((object) => [object.metadata.generation, object.metadata.annotations, object.spec, object.status?.applicationActivated]);
   };
   const before = await written();
-  const ended = await interruptWhen(RUN(ns), env, (stderr) => stderr.includes('Run ID:'));
+  const ended = await signalBinaryWhen(RUN(ns), env, (stderr) => stderr.includes('Run ID:'));
   const runId = interruptedRunId(ended, 'Validations');
   assert.equal(await written(), before, 'no write on either cluster');
   await resume(runId, env);
@@ -147,7 +105,7 @@ test('^C in ScaleDownSource (part of the source written): --resume finishes with
     await createIn(box.rest('destination'), ns, deployment(name, 0, { [MIGRATION_REPLICAS]: '1', [MIGRATED]: 'true' }));
   });
   const scaledDown = async (): Promise<number> => (await box.rest('source').get<{ items: Array<{ spec: { replicas: number } }> }>(`/apis/apps/v1/namespaces/${ns}/deployments`)).items.filter((item) => item.spec.replicas === 0).length;
-  const ended = await interruptWhen([...RUN(ns), '--concurrency', '1'], env, async () => (await scaledDown()) >= 2);
+  const ended = await signalBinaryWhen([...RUN(ns), '--concurrency', '1'], env, async () => (await scaledDown()) >= 2);
   const runId = interruptedRunId(ended, 'ScaleDownSource');
   const partly = await scaledDown();
   assert.ok(partly >= 2 && partly < names.length, `${partly} of ${names.length} scaled down when interrupted`);
@@ -165,7 +123,7 @@ test('^C in WaitAfterScaleDown: --resume finishes; a second run interrupted ther
     const { ns, env } = await world(`int-wait-${then}`);
     // The source's pods take a while to go: the run sits in WaitAfterScaleDown.
     await box.rest('source').mergePatch(sts(ns), { metadata: { annotations: { [READY_DELAY]: '6000' } } });
-    const ended = await interruptWhen(RUN(ns), env, (stderr) => /Scale Down \(on source\) \(/.test(stderr));
+    const ended = await signalBinaryWhen(RUN(ns), env, (stderr) => /Scale Down \(on source\) \(/.test(stderr));
     const runId = interruptedRunId(ended, 'WaitAfterScaleDown');
     assert.is((await box.rest('source').get<Obj>(sts(ns))).spec.replicas, 0, 'scaled down before the interrupt');
     if (then === 'resume') {
@@ -184,7 +142,7 @@ test('^C in LastMileMigration: --resume follows the same Migration and finishes'
   const { ns, env } = await world('int-mile');
   // The last-mile Migration takes the source schedule's annotations: a slow one.
   await box.rest('source').mergePatch(schedule(ns), { metadata: { annotations: { [MIGRATION_KNOBS.delayMs]: '1500' } } });
-  const ended = await interruptWhen(RUN(ns), env, (stderr) => /Waiting for Apps to Scale Down \(on source\) \(/.test(stderr));
+  const ended = await signalBinaryWhen(RUN(ns), env, (stderr) => /Waiting for Apps to Scale Down \(on source\) \(/.test(stderr));
   const runId = interruptedRunId(ended, 'LastMileMigration');
   assert.match(ended.stderr, 'it goes on');
   await resume(runId, env);
@@ -197,7 +155,7 @@ test('^C in ScaleUpDestination (waiting for readiness): --resume finishes', asyn
   const box = await sandbox();
   const { ns, env } = await world('int-up');
   await box.rest('destination').mergePatch(sts(ns), { metadata: { annotations: { [READY_DELAY]: '6000' } } });
-  const ended = await interruptWhen(RUN(ns), env, async () => (await box.rest('destination').get<Obj>(sts(ns))).spec.replicas === 3);
+  const ended = await signalBinaryWhen(RUN(ns), env, async () => (await box.rest('destination').get<Obj>(sts(ns))).spec.replicas === 3);
   const runId = interruptedRunId(ended, 'ScaleUpDestination');
   assert.is((await box.rest('destination').get<Obj>(sts(ns))).spec.replicas, 3, 'scaled up before the interrupt');
   await resume(runId, env);
@@ -208,7 +166,7 @@ test('a resumed run whose last mile fails rolls back what the interrupted attemp
   const box = await sandbox();
   const { ns, env } = await world('int-rollback');
   await box.rest('source').mergePatch(sts(ns), { metadata: { annotations: { [READY_DELAY]: '6000' } } });
-  const ended = await interruptWhen(RUN(ns), env, (stderr) => /Scale Down \(on source\) \(/.test(stderr));
+  const ended = await signalBinaryWhen(RUN(ns), env, (stderr) => /Scale Down \(on source\) \(/.test(stderr));
   const runId = interruptedRunId(ended, 'WaitAfterScaleDown');
   await box.rest('source').mergePatch(schedule(ns), { metadata: { annotations: { [MIGRATION_KNOBS.outcome]: 'Failed' } } });
   const resumed = await runFailover(['run', '--resume', runId, '--timeout', '90s', '-o', 'json'], env);
