@@ -1,7 +1,7 @@
 import type { KubeApi } from '../kube/client';
 import { discoverKinds, kindKey, type WantedKind } from '../kube/discovery';
 import { isForbidden, isNotFound } from '../kube/errors';
-import { listAll, listAllowed } from '../kube/list';
+import { listAll, listAllowed, listIfAllowed } from '../kube/list';
 import type { KubeObject } from '../kube/objects';
 import { objectPath, type ApiResource } from '../kube/resources';
 import { UsageError } from '../core/errors';
@@ -112,10 +112,7 @@ async function readNamespaces(client: KubeApi, selection: NamespaceSelection): P
     return list.map(namespaceInfo);
   }
   if (selection.names.length > WIDE_READ_THRESHOLD) {
-    const all = await listAll(client, NamespaceResource).catch((error: unknown) => {
-      if (isForbidden(error)) return undefined;
-      throw error;
-    });
+    const all = await listIfAllowed(client, NamespaceResource);
     if (all) {
       const byName = new Map(all.map((object) => [object.metadata.name, namespaceInfo(object)]));
       return selection.names.map((name) => {
@@ -150,10 +147,7 @@ async function listInScope(client: KubeApi, resource: ApiResource, options: Coll
   const names = options.namespaces.names;
   if (names.length > WIDE_READ_THRESHOLD) {
     const wanted = new Set(names);
-    const all = await listAll(client, resource, { labelSelector }).catch((error: unknown) => {
-      if (isForbidden(error)) return undefined;
-      throw error;
-    });
+    const all = await listIfAllowed(client, resource, { labelSelector });
     if (all) return all.filter((object) => wanted.has(object.metadata.namespace ?? ''));
   }
   const lists = await Promise.all(names.map((namespace) => listAll(client, resource, { namespace, labelSelector })));

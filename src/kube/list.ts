@@ -34,15 +34,21 @@ export async function listAll(client: KubeApi, resource: ApiResource, options: L
 
 /**
  * Lists like listAll, but a 403 gives an empty list and a call of onForbidden with what could not
- * be read: users allowed into some namespaces are often not allowed to list everything. The one
- * place where a forbidden read is tolerated.
+ * be read: users allowed into some namespaces are often not allowed to list everything.
  */
 export async function listAllowed(client: KubeApi, resource: ApiResource, options: ListOptions, onForbidden: (what: string) => void): Promise<KubeObject[]> {
+  const objects = await listIfAllowed(client, resource, options);
+  if (objects) return objects;
+  onForbidden(`${resource.resource}${resource.group ? `.${resource.group}` : ''}${options.namespace ? ` in namespace ${options.namespace}` : ' in all namespaces'}`);
+  return [];
+}
+
+/** The objects, or undefined where RBAC forbids the read (the caller then reads another way). The one place a forbidden LIST is tolerated. */
+export async function listIfAllowed(client: KubeApi, resource: ApiResource, options: ListOptions = {}): Promise<KubeObject[] | undefined> {
   try {
     return await listAll(client, resource, options);
   } catch (error) {
     if (!isForbidden(error)) throw error;
-    onForbidden(`${resource.resource}${resource.group ? `.${resource.group}` : ''}${options.namespace ? ` in namespace ${options.namespace}` : ' in all namespaces'}`);
-    return [];
+    return undefined;
   }
 }
