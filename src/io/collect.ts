@@ -15,6 +15,12 @@ import { registeredKinds, type RegisteredKind } from '../stork/applicationRegist
 export interface CollectOptions {
   namespaces: NamespaceSelection;
   labelSelector?: string | undefined;
+  /**
+   * A named namespace that does not exist: a usage error (the default: the user named it), or read
+   * as empty and listed in `missingNamespaces` (the source of a failover, where Stork lists a
+   * deleted namespace as empty).
+   */
+  missingNamespaces?: 'error' | 'empty';
 }
 
 
@@ -35,6 +41,8 @@ export interface ClusterSnapshot {
   registeredKinds: RegisteredKind[];
   storkInstalled: boolean;
   warnings: string[];
+  /** Named namespaces that do not exist (only with missingNamespaces: 'empty'). */
+  missingNamespaces: string[];
 }
 
 const WORKLOAD_KINDS: readonly WantedKind[] = Object.values(WorkloadKinds);
@@ -50,8 +58,10 @@ export async function collectSnapshot(client: KubeApi, options: CollectOptions):
   const scheduleResource = resources.get(MIGRATION_SCHEDULE_KEY);
   const registrationResource = resources.get(APPLICATION_REGISTRATION_KEY);
 
+  const missingNamespaces: string[] = [];
+  const onMissing = options.missingNamespaces === 'empty' ? (name: string): void => void missingNamespaces.push(name) : undefined;
   const [namespaces, registrations] = await Promise.all([
-    readNamespaces(client, options.namespaces),
+    readNamespaces(client, options.namespaces, onMissing),
     registrationResource ? listOrWarn(client, registrationResource, {}, warnings) : Promise.resolve([]),
   ]);
   const registered = registeredKinds(registrations);
@@ -85,6 +95,7 @@ export async function collectSnapshot(client: KubeApi, options: CollectOptions):
     registeredKinds: registeredServed,
     storkInstalled: scheduleResource !== undefined,
     warnings,
+    missingNamespaces: missingNamespaces.sort(),
   };
   if (options.labelSelector && schedulesCover(allSchedules, namespaces, options.namespaces)) {
     const lists = await Promise.all(workloadResources.map(async (resource) => (await listInScope(client, resource, { namespaces: options.namespaces })).map((object) => ({ object, resourceKey: kindKey(resource.group, resource.kind) }))));
@@ -106,7 +117,8 @@ function schedulesCover(schedules: readonly KubeObject[], namespaces: readonly N
  */
 export const WIDE_READ_THRESHOLD = 16;
 
-async function readNamespaces(client: KubeApi, selection: NamespaceSelection): Promise<NamespaceInfo[]> {
+/** onMissing: a missing namespace is left out and reported there, instead of a usage error. */
+async function readNamespaces(client: KubeApi, selection: NamespaceSelection, onMissing?: (name: string) => void): Promise<NamespaceInfo[]> {
   if (selection.all) {
     const list = await listAll(client, NamespaceResource);
     return list.map(namespaceInfo);
@@ -115,14 +127,29 @@ async function readNamespaces(client: KubeApi, selection: NamespaceSelection): P
     const all = await listIfAllowed(client, NamespaceResource);
     if (all) {
       const byName = new Map(all.map((object) => [object.metadata.name, namespaceInfo(object)]));
-      return selection.names.map((name) => {
+      return selection.names.flatMap((name) => {
         const info = byName.get(name);
-        if (!info) throw new UsageError(`namespace "${name}" not found`);
-        return info;
+        if (info) return [info];
+        if (onMissing) {
+          onMissing(name);
+          return [];
+        }
+        throw new UsageError(`namespace "${name}" not found`);
       });
     }
   }
-  return Promise.all(selection.names.map((name) => readNamespace(client, name)));
+  const read = await Promise.all(
+    selection.names.map(async (name) => {
+      try {
+        return await readNamespace(client, name);
+      } catch (error) {
+        if (!onMissing || !(error instanceof UsageError)) throw error;
+        onMissing(name);
+        return undefined;
+      }
+    }),
+  );
+  return read.filter((info): info is NamespaceInfo => info !== undefined);
 }
 
 /** One namespace named by the user: a usage error if it does not exist. */
