@@ -27,6 +27,8 @@ export function exitCodeFor(verdict: Verdict): ExitCode {
       return ExitCode.OperationFailed;
     case 'timed-out':
       return ExitCode.TimedOut;
+    case 'refused':
+      return ExitCode.UsageError;
   }
 }
 

@@ -14,8 +14,9 @@ export type ResultToken = (typeof RESULT_TOKENS)[number];
  * - succeeded: everything asked for was done (or there was nothing to do)
  * - failed: a read or a write failed, or its outcome is unknown
  * - timed-out: the changes were made but did not become ready within --timeout
+ * - refused: checks before any write refused the request; nothing was changed (exit 2, with the report)
  */
-export type Verdict = 'succeeded' | 'failed' | 'timed-out';
+export type Verdict = 'succeeded' | 'failed' | 'timed-out' | 'refused';
 
 /** A command's result: the report to print and what it amounts to. */
 export interface CommandOutcome<R> {

@@ -50,6 +50,8 @@ export interface Finding {
   message: string;
   /** The flag that overrides it, when one does ("--force"). */
   override?: string;
+  /** Every object it concerns, where the message names only the first few. */
+  objects?: string[];
 }
 
 export function isBlocking(finding: Finding, strict = false): boolean {

@@ -22,7 +22,7 @@ export function lastMileMigrationName(scheduleName: string, runId: string, actio
  * startApplications false; the schedule's annotations plus the last-mile schedule name. It is
  * created on the source, in the schedule's namespace. Pure.
  */
-export function lastMileMigration(schedule: KubeObject, namespaces: readonly string[], runId: string): KubeObject {
+export function lastMileMigration(schedule: KubeObject, namespaces: readonly string[], runId: string, actionType: 'failover' | 'failback' = 'failover'): KubeObject {
   const template = getPath(schedule, ['spec', 'template', 'spec']);
   const spec = template && typeof template === 'object' && !Array.isArray(template) ? { ...template } : {};
   delete spec.namespaceSelectors;
@@ -30,7 +30,7 @@ export function lastMileMigration(schedule: KubeObject, namespaces: readonly str
     apiVersion: `${STORK_GROUP}/${STORK_VERSION}`,
     kind: 'Migration',
     metadata: {
-      name: lastMileMigrationName(schedule.metadata.name, runId),
+      name: lastMileMigrationName(schedule.metadata.name, runId, actionType),
       namespace: schedule.metadata.namespace ?? '',
       annotations: { ...(schedule.metadata.annotations ?? {}), [LAST_MILE_SCHEDULE_ANNOTATION]: schedule.metadata.name },
     },

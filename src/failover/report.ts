@@ -2,6 +2,7 @@ import type { DryRunMode } from '../core/dryRun';
 import { REPORT_API_VERSION, type Verdict } from '../core/report';
 import type { ObjectResult } from '../io/apply';
 import { reportRow, type ObjectReportRow } from '../report/activationReport';
+import type { Finding } from './findings';
 import { STAGE_DISPLAY, type FailoverOutcome, type FailoverStageName, type StageStatus } from './stages';
 
 export interface StageReport {
@@ -24,6 +25,12 @@ export interface DataLossWindow {
   cluster: string;
   lastSuccess: string | null;
   ageSeconds: number | null;
+  /**
+   * What it was read from: the source schedule's status.items, or (the source not read: Stork's
+   * static copies hold no history) the newest stork.libopenstorage.org/migrationTime of the
+   * migrated objects on the destination, an upper bound.
+   */
+  from?: 'schedule-status' | 'migration-time';
 }
 
 /** `kubectl failover run -o json|yaml`. */
@@ -47,6 +54,8 @@ export interface FailoverReport {
   outcome: FailoverOutcome;
   /** Per namespace: what stands now (with --via-stork: from the Action's status.summary, its status and reason). */
   namespaceResults: NamespaceResult[];
+  /** What Validations found (every finding; the warnings among them are also in `warnings`). */
+  findings: Finding[];
   warnings: string[];
   /** --via-stork: the Action created (or followed) and its state when following ended. */
   action?: ActionState;

@@ -30,7 +30,7 @@ export interface FollowedMigration {
 }
 
 /** Follows a Migration's status.stage/status.status until Final or the deadline; transient read errors are retried. */
-export async function followMigration(api: KubeApi, resource: ApiResource, name: string, namespace: string, clock: Clock, deadline: number, onChange?: (stage: string, status: string) => void, signal?: AbortSignal): Promise<FollowedMigration> {
+export async function followMigration(api: KubeApi, resource: ApiResource, name: string, namespace: string, clock: Clock, deadline: number, onChange?: (stage: string, status: string, migration?: KubeObject) => void, signal?: AbortSignal): Promise<FollowedMigration> {
   let stage = '';
   let status = '';
   let interval = 250;
@@ -41,7 +41,7 @@ export async function followMigration(api: KubeApi, resource: ApiResource, name:
       if (read) {
         const nextStage = String(getPath(read.value, ['status', 'stage']) ?? '');
         const nextStatus = String(getPath(read.value, ['status', 'status']) ?? '');
-        if (nextStage !== stage || nextStatus !== status) onChange?.(nextStage, nextStatus);
+        onChange?.(nextStage, nextStatus, read.value);
         stage = nextStage;
         status = nextStatus;
         if (stage === 'Final') return { stage, status, succeeded: ACCEPTED_MIGRATION_STATUSES.has(status), timedOut: false };

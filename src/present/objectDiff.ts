@@ -17,11 +17,12 @@ function forDiff(object: KubeObject): KubeObject {
  * The YAML diff of one object, labelled like `kubectl diff` (live → planned or server answer). A
  * side that is undefined is an object that does not exist: created (before) or deleted (after).
  */
-export async function objectDiff(before: KubeObject | undefined, after: KubeObject | undefined, afterLabel: string, colors: Palette): Promise<string> {
+export async function objectDiff(before: KubeObject | undefined, after: KubeObject | undefined, afterLabel: string, colors: Palette, cluster?: string): Promise<string> {
   const { dump } = await import('js-yaml');
   const named = before ?? after;
   if (!named) return '';
-  const name = `${named.metadata.namespace ? `${named.metadata.namespace}/` : ''}${displayName(refOf(named))}`;
+  // Across two clusters the same name is two objects: the header says which one.
+  const name = `${cluster ? `${cluster}: ` : ''}${named.metadata.namespace ? `${named.metadata.namespace}/` : ''}${displayName(refOf(named))}`;
   const toYaml = (object: KubeObject | undefined): string => (object ? dump(forDiff(object), { noRefs: true, lineWidth: -1, sortKeys: false }) : '');
   const fromLabel = before ? `${name} (live)` : `${name} (absent)`;
   const toLabel = after ? `${name} (${afterLabel})` : `${name} (${afterLabel}: deleted)`;

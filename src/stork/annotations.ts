@@ -11,6 +11,8 @@ export const StorkAnnotation = {
   /** Older CRs: the active and suspended values of the suspend path. */
   crdActivate: 'stork.libopenstorage.org/migrationCRDActivate',
   crdDeactivate: 'stork.libopenstorage.org/migrationCRDDeactivate',
+  /** When Stork last wrote a migrated object, as `2006-01-02-150405` in its controller's time zone. */
+  migrationTime: 'stork.libopenstorage.org/migrationTime',
   prefix: 'stork.libopenstorage.org/',
 } as const;
 

@@ -22,6 +22,8 @@ export const StorkKinds = {
   migrationSchedule: { group: STORK_GROUP, kind: 'MigrationSchedule', versions: [STORK_VERSION] },
   applicationRegistration: { group: STORK_GROUP, kind: 'ApplicationRegistration', versions: [STORK_VERSION] },
   schedulePolicy: { group: STORK_GROUP, kind: 'SchedulePolicy', versions: [STORK_VERSION] },
+  /** A SchedulePolicy in one namespace; Stork looks for it (same name, the schedule's namespace) before the cluster-wide one. */
+  namespacedSchedulePolicy: { group: STORK_GROUP, kind: 'NamespacedSchedulePolicy', versions: [STORK_VERSION] },
   migration: { group: STORK_GROUP, kind: 'Migration', versions: [STORK_VERSION] },
   /** Stork 24 and later, registered by its action controller: failover and failback requests. */
   action: { group: STORK_GROUP, kind: 'Action', versions: [STORK_VERSION] },
@@ -53,6 +55,8 @@ export const VIRTUAL_MACHINE_KEY = keyOf(WorkloadKinds.virtualMachine);
 export const MIGRATION_SCHEDULE_KEY = keyOf(StorkKinds.migrationSchedule);
 export const APPLICATION_REGISTRATION_KEY = keyOf(StorkKinds.applicationRegistration);
 export const MIGRATION_KEY = keyOf(StorkKinds.migration);
+export const SCHEDULE_POLICY_KEY = keyOf(StorkKinds.schedulePolicy);
+export const NAMESPACED_SCHEDULE_POLICY_KEY = keyOf(StorkKinds.namespacedSchedulePolicy);
 export const ACTION_KEY = keyOf(StorkKinds.action);
 export const CLUSTER_PAIR_KEY = keyOf(StorkKinds.clusterPair);
 

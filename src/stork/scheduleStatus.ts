@@ -65,3 +65,42 @@ function parseTime(value: unknown): Date | undefined {
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
+
+/**
+ * Stork's migrationTime annotation (Go layout `2006-01-02-150405`, the controller's local time;
+ * Stork's images run in UTC, so it is read as UTC). Undefined when garbled. Pure.
+ */
+export function parseMigrationTime(value: string | undefined): Date | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})-(\d{2})(\d{2})(\d{2})$/.exec(value?.trim() ?? '');
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  // Date.UTC rolls 2024-02-31 over into March: a value that does not read back the same is garbled.
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return undefined;
+  return date;
+}
+
+/** How a Migration is doing, from its status.summary: "3/5 volumes, 10/12 resources". Empty when it has no summary yet. */
+export function migrationProgress(migration: KubeObject): string {
+  const summary = getPath(migration, ['status', 'summary']);
+  if (!summary || typeof summary !== 'object' || Array.isArray(summary)) return '';
+  const count = (key: string): number | undefined => (typeof summary[key] === 'number' ? (summary[key] as number) : undefined);
+  const parts: string[] = [];
+  const volumes = count('totalNumberOfVolumes');
+  const resources = count('totalNumberOfResources');
+  if (volumes) parts.push(`${count('numOfMigratedVolumes') ?? 0}/${volumes} volumes`);
+  if (resources) parts.push(`${count('numOfMigratedResources') ?? 0}/${resources} resources`);
+  return parts.join(', ');
+}
+
+/** The PVCs a Migration moved (status.volumes[] {persistentVolumeClaim, namespace}); malformed entries left out. Pure. */
+export function migrationVolumes(migration: KubeObject): Array<{ namespace: string; claim: string }> {
+  const volumes = getPath(migration, ['status', 'volumes']);
+  if (!Array.isArray(volumes)) return [];
+  return volumes.flatMap((volume) => {
+    if (!volume || typeof volume !== 'object' || Array.isArray(volume)) return [];
+    const claim = volume.persistentVolumeClaim;
+    const namespace = volume.namespace;
+    return typeof claim === 'string' && claim !== '' && typeof namespace === 'string' ? [{ namespace, claim }] : [];
+  });
+}

@@ -240,7 +240,7 @@ test('a failback: its own stages and names; Successful namespaces are active on 
 });
 
 function emptyReport(): FailoverReport {
-  return { apiVersion: 'kubectl-failover.dev/v1alpha1', kind: 'FailoverReport', runId: 'x', source: { context: '', reachable: null }, destination: { context: 'd' }, dryRun: 'none', namespaces: [], dataLossWindow: [], lastMileMigrations: [], stages: [], outcome: 'InProgress', namespaceResults: [], warnings: [] };
+  return { apiVersion: 'kubectl-failover.dev/v1alpha1', kind: 'FailoverReport', runId: 'x', source: { context: '', reachable: null }, destination: { context: 'd' }, dryRun: 'none', namespaces: [], dataLossWindow: [], lastMileMigrations: [], stages: [], outcome: 'InProgress', namespaceResults: [], findings: [], warnings: [] };
 }
 
 // --- status ---

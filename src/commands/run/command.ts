@@ -4,9 +4,9 @@ import { lastWins, nonEmpty, parseConcurrency, parseDurationFlag } from '../../c
 import { globalOptionsFrom, type GlobalFlags, type GlobalOptions } from '../../cli/globalOptions';
 import type { VerbModule } from '../../cli/verb';
 import { UsageError } from '../../core/errors';
-import { renderDryRunDiffs } from '../../present/dryRunDiffs';
+import { renderStageDiffs } from '../../present/dryRunDiffs';
 import { renderFailoverReport } from '../../present/failoverTable';
-import type { RunOptions } from './execute';
+import type { RunOptions } from './options';
 import type { ViaStorkOptions } from './viaStork';
 import { summarizeJournal, type RunRequest } from '../../failover/journalModel';
 import { journalPath, readJournal } from '../../io/journal';
@@ -36,7 +36,9 @@ const builder = (yargs: Argv<GlobalFlags>) =>
     .option('allow-split-brain', { type: 'boolean', default: false, describe: 'With --skip-source-operations: allow it although the source answers and still runs the apps' })
     .option('skip-last-mile', { type: 'boolean', default: false, describe: 'Do not migrate the data written since the last scheduled migration' })
     .option('wait', { type: 'boolean', default: true, describe: 'Wait until the destination apps are ready (--wait=false to return once scaled)' })
-    .option('timeout', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Bound of each waiting stage: scale-down, last mile, readiness (default 5m); with --via-stork, of following the Action (default 10m)' })
+    .option('timeout', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Bound of each wait for apps and for a running migration: scale-down, readiness (default 5m); not the last mile. With --via-stork, of following the Action (default 10m)' })
+    .option('last-mile-timeout', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Bound of the last-mile Migration (default: none, as Stork); when it runs out the source is rolled back' })
+    .option('on-last-mile-timeout', { requiresArg: true, type: 'string', coerce: lastWins, choices: ['keep', 'delete'], default: 'keep', describe: 'A last-mile Migration cut short by --last-mile-timeout or ^C: leave it running, or delete it' })
     .option('concurrency', { requiresArg: true, type: 'string', coerce: lastWins, default: DEFAULT_CONCURRENCY, describe: 'Parallel writes to each API server' })
     .option('journal', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Journal file (default: ${XDG_STATE_HOME:-~/.local/state}/kubectl-failover/<run id>.jsonl)' })
     .option('resume', { requiresArg: true, type: 'string', coerce: lastWins, describe: 'Continue an interrupted run by its ID, re-reading both clusters first' })
@@ -79,6 +81,8 @@ function runModule(failback: boolean): VerbModule {
           wait: flags.wait,
           timeoutMs: parseDurationFlag('--timeout', flags.timeout ?? DEFAULT_TIMEOUT),
           concurrency: parseConcurrency(flags.concurrency),
+          lastMileTimeoutMs: flags['last-mile-timeout'] === undefined ? undefined : parseDurationFlag('--last-mile-timeout', flags['last-mile-timeout']),
+          onLastMileTimeout: flags['on-last-mile-timeout'] === 'delete' ? ('delete' as const) : ('keep' as const),
         };
         const resumeId = flags.resume;
         if (resumeId !== undefined && globals.dryRun !== 'none') throw new UsageError('--resume continues a run: it cannot be a dry run');
@@ -132,7 +136,7 @@ function runModule(failback: boolean): VerbModule {
             deps.streams.stderr.write(`Run ID: ${options.runId}${options.resuming ? ' (resumed)' : ''}\n`);
             return (await import('./execute')).executeRun(options, deps);
           },
-          renderTable: async (outcome, view) => `${await renderDryRunDiffs(outcome.results, globals.dryRun, view.colors)}${renderFailoverReport(outcome.report, view.colors, view.verbose)}`,
+          renderTable: async (outcome, view) => `${await renderStageDiffs(outcome.writes, globals.dryRun, view.colors)}${renderFailoverReport(outcome.report, view.colors, view.verbose)}`,
         });
       }),
   };
@@ -153,6 +157,8 @@ function viaStorkOptions(flags: RunFlags, globals: GlobalOptions, failbackComman
     flags.force ? '--force' : '',
     flags['allow-split-brain'] ? '--allow-split-brain' : '',
     flags['skip-last-mile'] ? '--skip-last-mile' : '',
+    flags['last-mile-timeout'] !== undefined ? '--last-mile-timeout' : '',
+    flags['on-last-mile-timeout'] !== 'keep' ? '--on-last-mile-timeout' : '',
     flags.wait ? '' : '--wait=false',
     flags['source-timeout'] !== DEFAULT_SOURCE_TIMEOUT ? '--source-timeout' : '',
     flags.concurrency !== DEFAULT_CONCURRENCY ? '--concurrency' : '',

@@ -56,6 +56,7 @@ export async function executeViaStork(options: ViaStorkOptions, deps: CommandDep
     stages: [],
     outcome: 'InProgress',
     namespaceResults: [],
+    findings: [],
     warnings: [...options.warnings],
   };
   if (options.globals.dryRun !== 'none') return dryRunReport(report, started.action, options, deps);
@@ -67,7 +68,7 @@ export async function executeViaStork(options: ViaStorkOptions, deps: CommandDep
   completeReport(report, tracker, end);
   const followAgain = `kubectl failover run --via-stork --follow ${view.name} -n ${namespace} --destination-context ${options.destinationContext}`;
   if (end === 'timed-out') report.warnings.push(`stopped following after --timeout ${formatDuration(options.timeoutMs)}; the Action goes on in the Stork controller: follow it again with \`${followAgain}\``);
-  const outcome: RunOutcome = { report, verdict: failoverVerdict(report), results: [] };
+  const outcome: RunOutcome = { report, verdict: failoverVerdict(report), writes: [] };
   if (end === 'interrupted') {
     const interruption: Interruption = { signal: interruptSignalOf(deps.signal), message: `stopped following action ${namespace}/${view.name}; it keeps running in the Stork controller: follow it again with \`${followAgain}\`` };
     outcome.interruption = interruption;
@@ -184,5 +185,5 @@ function dryRunReport(report: FailoverReport, action: KubeObject, options: ViaSt
   report.outcome = 'DryRun';
   report.namespaceResults = view.namespaces.map((namespace) => ({ namespace, result: 'planned' }));
   deps.progress.start('Dry run').succeed(`Dry run (${options.globals.dryRun}): no Action was created`);
-  return { report, verdict: 'succeeded', results: [] };
+  return { report, verdict: 'succeeded', writes: [] };
 }

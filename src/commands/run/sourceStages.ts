@@ -1,0 +1,268 @@
+import { oneLine } from '../../core/errors';
+import { applyPlans, type ObjectResult } from '../../io/apply';
+import { writeActivationPlan, waitTargetsOf, type WriteProgress } from '../../io/activationPipeline';
+import { readJournal } from '../../io/journal';
+import { createMigration, followMigration, waitForRunningMigration } from '../../io/migrations';
+import { undoWrites } from '../../io/undoWrites';
+import { waitForVolumesFree, type ClaimRef } from '../../io/volumesFree';
+import { waitForWorkloads } from '../../io/wait';
+import { discoverKinds } from '../../kube/discovery';
+import { isNotFound } from '../../kube/errors';
+import type { KubeObject } from '../../kube/objects';
+import { objectPath, type ApiResource } from '../../kube/resources';
+import { planScheduleSuspend } from '../../plan/rules/scheduleSuspend';
+import type { ObjectPlan } from '../../plan/types';
+import { lastMileMigration } from '../../failover/lastMile';
+import { inversePlan } from '../../failover/rollback';
+import { writeFailures } from '../../failover/report';
+import { writtenObjects } from '../../failover/undo';
+import { MIGRATION_KEY, MIGRATION_SCHEDULE_KEY, StorkKinds } from '../../stork/kinds';
+import { migratedNamespaces } from '../../stork/migrationSchedule';
+import { ACCEPTED_MIGRATION_STATUSES, latestMigration, migrationProgress, migrationVolumes } from '../../stork/scheduleStatus';
+import { writeCounts } from '../shared';
+import { objectName, type RunContext } from './context';
+import type { StageHandle, StageResult } from './stageRunner';
+import type { SourceSide } from './validations';
+
+/**
+ * The source's stages of a failover, in Stork's order: the schedules suspended and a running
+ * migration let finish (the end of Validations), ScaleDownSource (deactivate's pipeline on exactly
+ * what the destination will activate), WaitAfterScaleDown, LastMileMigration, and ScaleUpSource,
+ * the rollback when the wait or the last mile fails.
+ */
+
+/**
+ * Suspends the schedules that replicate the namespaces, then waits (bounded by --timeout) while
+ * their latest migration runs: suspending first means no new migration starts in between, as in
+ * Stork's Validations. Returns a failure, or undefined; the suspension's results either way.
+ */
+export async function suspendAndSettle(ctx: RunContext, handle: StageHandle, source: SourceSide): Promise<{ failure?: string; results: ObjectResult[] }> {
+  const { deps, options } = ctx;
+  handle.update(`suspending ${source.suspensions.length} migrationschedule(s) on the source`);
+  const results = await applyPlans(source.session.api, source.read.snapshot.resources, source.suspensions, {
+    serverDryRun: false,
+    concurrency: options.concurrency,
+    replan: (object) => planScheduleSuspend(object, MIGRATION_SCHEDULE_KEY, true),
+    signal: deps.signal,
+    beforeSend: (plan) => handle.beforeSend(plan),
+  });
+  ctx.writes.push({ stage: 'Validations', cluster: ctx.report.source.context || (ctx.report.source.clusterPair ?? ''), results });
+  const failed = writeFailures(results);
+  if (failed.length > 0) return { failure: `cannot suspend ${failed.map((result) => `${objectName(result.plan.ref)}: ${result.message ?? result.outcome}`).join('; ')}`, results };
+  const resource = source.read.snapshot.resources.get(MIGRATION_SCHEDULE_KEY);
+  for (const schedule of source.schedules) {
+    if (!resource || deps.signal.aborted) break;
+    const name = `${schedule.metadata.namespace}/${schedule.metadata.name}`;
+    handle.update(`waiting for the running migration of ${name}`);
+    try {
+      const { latest, timedOut } = await waitForRunningMigration(
+        () => source.session.api.request<KubeObject>({ method: 'GET', path: objectPath(resource, schedule.metadata.name, schedule.metadata.namespace) }),
+        deps.clock,
+        deps.clock.now() + options.timeoutMs,
+        deps.signal,
+      );
+      if (timedOut) return { failure: `migration ${latest?.name} of ${name} still ${latest?.status || 'running'} after --timeout`, results };
+      if (latest?.status === 'Failed' && !options.failback) ctx.report.warnings.push(`the latest migration ${latest.name} of ${name} Failed: the destination holds the data of the last successful one`);
+    } catch (error) {
+      return { failure: `cannot read migrationschedule ${name}: ${oneLine(error)}`, results };
+    }
+  }
+  return { results };
+}
+
+/** ScaleDownSource: deactivate's writes and follow-ups (podsPath pods) on the objects the destination activates. */
+export async function scaleDownSource(ctx: RunContext, source: SourceSide): Promise<{ result: StageResult; results: ObjectResult[] }> {
+  const { deps, options, runner } = ctx;
+  const handle = runner.begin('ScaleDownSource', 'source', `${source.scaleDown.filter((plan) => plan.action === 'change').length} change(s)`);
+  const results = await writeActivationPlan(source.session.api, source.read.snapshot.resources, source.scaleDown, source.followUps, {
+    direction: 'deactivate',
+    registeredKinds: source.read.snapshot.registeredKinds,
+    dryRun: 'none',
+    concurrency: options.concurrency,
+    signal: deps.signal,
+    beforeSend: (plan) => handle.beforeSend(plan),
+    progress: stageProgress(handle),
+  });
+  ctx.writes.push({ stage: 'ScaleDownSource', cluster: sourceName(ctx), results });
+  if (deps.signal.aborted) {
+    const { sent, planned } = writeCounts(results);
+    return { result: handle.end({ kind: 'interrupted', message: `interrupted after ${sent} of ${planned} writes` }, { results }), results };
+  }
+  const failures = writeFailures(results);
+  if (failures.length > 0) {
+    const message = `${failures.length} write(s) failed on the source: ${failures.slice(0, 3).map((result) => `${objectName(result.plan.ref)}: ${result.message ?? result.outcome}`).join('; ')}; not rolled back (as Stork): run again to finish, or resume the source by hand`;
+    return { result: handle.end({ kind: 'failed', message }, { results }), results };
+  }
+  return { result: handle.end({ kind: 'ok', message: `${results.filter((result) => result.outcome === 'changed').length} changed` }, { results }), results };
+}
+
+/** Progress of a stage's writes on its own spinner line: "3/5 written". */
+export function stageProgress(handle: StageHandle): (round: 'main' | 'follow-ups', writes: number) => WriteProgress {
+  return (round, writes) => {
+    let done = 0;
+    const what = round === 'main' ? 'written' : 'follow-ups written';
+    handle.update(`0/${writes} ${what}`);
+    return { tick: () => handle.update(`${++done}/${writes} ${what}`), end: () => undefined };
+  };
+}
+
+function sourceName(ctx: RunContext): string {
+  return ctx.report.source.context || (ctx.report.source.clusterPair ? `ClusterPair ${ctx.report.source.clusterPair}` : 'source');
+}
+
+/**
+ * WaitAfterScaleDown, as Stork: the latest migration of each schedule must have succeeded; then no
+ * pod of the namespaces may hold a PVC that migration moved (Terminating ones count: VMs' launcher
+ * pods, operators' and bare pods too), and the workloads we scaled down report no replicas. Bounded
+ * by --timeout. Skipped only with --wait=false when no last mile follows: the last mile needs the
+ * volumes free.
+ */
+export async function waitAfterScaleDown(ctx: RunContext, source: SourceSide, scaledDown: readonly ObjectResult[]): Promise<StageResult> {
+  const { deps, options, runner } = ctx;
+  const targets = waitTargetsOf(scaledDown, 'deactivate');
+  const handle = runner.begin('WaitAfterScaleDown', 'source', 'reading the latest migrations');
+  const resource = source.read.snapshot.resources.get(MIGRATION_SCHEDULE_KEY);
+  const migrationResource = (await discoverKinds(source.session.api, [StorkKinds.migration]).catch(() => new Map())).get(MIGRATION_KEY);
+  const claims: ClaimRef[] = [];
+  const notes: string[] = [];
+  const namespaces = new Set(ctx.report.namespaces);
+  for (const schedule of source.schedules) {
+    if (!resource) break;
+    const name = `${schedule.metadata.namespace}/${schedule.metadata.name}`;
+    let latest;
+    try {
+      latest = latestMigration(await source.session.api.request<KubeObject>({ method: 'GET', path: objectPath(resource, schedule.metadata.name, schedule.metadata.namespace) }));
+    } catch (error) {
+      return handle.end({ kind: 'failed', message: `cannot read migrationschedule ${name}: ${oneLine(error)}` });
+    }
+    if (!latest) return handle.end({ kind: 'failed', message: `no migration detected for migrationschedule ${name}, resulting in the abortion of the ${options.failback ? 'failback' : 'failover'}` });
+    if (!ACCEPTED_MIGRATION_STATUSES.has(latest.status)) return handle.end({ kind: 'failed', message: `migrationschedule ${name}'s latest migration ${latest.name} status is ${latest.status || 'not finished'}: it did not complete successfully, so the ${options.failback ? 'failback' : 'failover'} is aborted` });
+    if (!migrationResource) continue;
+    try {
+      const migration = await source.session.api.request<KubeObject>({ method: 'GET', path: objectPath(migrationResource, latest.name, schedule.metadata.namespace) });
+      claims.push(...migrationVolumes(migration).filter((claim) => namespaces.has(claim.namespace)));
+    } catch (error) {
+      if (!isNotFound(error)) return handle.end({ kind: 'failed', message: `cannot read migration ${schedule.metadata.namespace}/${latest.name}: ${oneLine(error)}` });
+      notes.push(`migration ${latest.name} is gone (pruned): its volumes are not known`);
+    }
+  }
+  if (!options.wait && options.skipLastMile) {
+    return handle.end({ kind: 'ok', message: `latest migrations successful; ${targets.length} workload(s) not waited for (--wait=false): their pods may still hold volumes` });
+  }
+  const deadline = deps.clock.now() + options.timeoutMs;
+  if (targets.length > 0) {
+    const waited = await waitForWorkloads(source.session.api, source.read.snapshot.resources, targets, {
+      direction: 'deactivate',
+      timeoutMs: options.timeoutMs,
+      clock: deps.clock,
+      labelSelector: options.globals.selector,
+      onProgress: (done, total) => handle.update(`${done}/${total} scaled down`),
+      signal: deps.signal,
+    });
+    if (waited.interrupted) return handle.end({ kind: 'interrupted', message: `interrupted: ${waited.done}/${waited.total} scaled down` });
+    if (waited.error) return handle.end({ kind: 'failed', message: `waiting stopped: ${waited.error}` });
+    if (waited.timedOut) return handle.end({ kind: 'timed-out', message: `${waited.pending.length} workload(s) still running on the source after --timeout: ${waited.pending.slice(0, 5).map((entry) => `${objectName(entry.ref)} (${entry.detail})`).join(', ')}` });
+  }
+  if (claims.length > 0) {
+    const free = await waitForVolumesFree(source.session.api, claims, { clock: deps.clock, deadline, signal: deps.signal, onProgress: (holders) => handle.update(`${holders.length} pod(s) still use ${claims.length} migrated volume(s)`) });
+    if (free.kind === 'interrupted') return handle.end({ kind: 'interrupted', message: `interrupted: ${free.holders.length} pod(s) still use the migrated volumes` });
+    if (free.kind === 'error') return handle.end({ kind: 'failed', message: free.message });
+    if (free.kind === 'timed-out') return handle.end({ kind: 'timed-out', message: `pods using PVCs from the migration are still there after --timeout: ${free.holders.slice(0, 5).join(', ')}${free.holders.length > 5 ? ` and ${free.holders.length - 5} more` : ''}` });
+  }
+  const volumesText = claims.length > 0 ? `; ${claims.length} migrated volume(s) free` : '';
+  return handle.end({ kind: 'ok', message: `${targets.length} workload(s) scaled down${volumesText}; latest migrations successful${notes.length > 0 ? `; ${notes.join('; ')}` : ''}` });
+}
+
+/**
+ * LastMileMigration: one Migration per schedule, created on the source from its template, followed
+ * to Final. Not bounded by --timeout (Stork never times it out); --last-mile-timeout bounds it, and
+ * a Migration cut short (bound or ^C) is kept or deleted as --on-last-mile-timeout says.
+ */
+export async function lastMile(ctx: RunContext, source: SourceSide): Promise<StageResult> {
+  const { deps, options, runner, report } = ctx;
+  const handle = runner.begin('LastMileMigration', 'source', 'creating');
+  const resource = (await discoverKinds(source.session.api, [StorkKinds.migration])).get(MIGRATION_KEY);
+  if (!resource) return handle.end({ kind: 'failed', message: 'migrations.stork.libopenstorage.org is not served on the source' });
+  const deadline = options.lastMileTimeoutMs === undefined ? Number.POSITIVE_INFINITY : deps.clock.now() + options.lastMileTimeoutMs;
+  const actionType = options.failback ? 'failback' : 'failover';
+  for (const schedule of source.schedules) {
+    const covered = report.namespaces.filter((namespace) => migratedNamespaces(schedule, source.read.snapshot.namespaces).has(namespace));
+    if (covered.length === 0) continue;
+    const migration = lastMileMigration(schedule, covered, options.runId, actionType);
+    const where = `${migration.metadata.namespace}/${migration.metadata.name}`;
+    try {
+      handle.created(MIGRATION_KEY, migration);
+      await createMigration(source.session.api, resource, migration, false);
+    } catch (error) {
+      return handle.end({ kind: 'failed', message: `cannot create migration ${where}: ${oneLine(error)}` });
+    }
+    report.lastMileMigrations.push(where);
+    let detail = '';
+    try {
+      const followed = await followMigration(
+        source.session.api,
+        resource,
+        migration.metadata.name,
+        migration.metadata.namespace ?? '',
+        deps.clock,
+        deadline,
+        (stage, status, object) => {
+          detail = object ? migrationProgress(object) : detail;
+          handle.update(`${where} ${stage || 'Initial'} ${status}${detail ? ` (${detail})` : ''}`.trimEnd());
+        },
+        deps.signal,
+      );
+      const at = `${followed.stage || 'Initial'} ${followed.status || ''}`.trimEnd();
+      if (followed.interrupted) return handle.end({ kind: 'interrupted', message: `interrupted while migration ${where} was at ${at}; ${await cutShort(ctx, source, resource, where, migration)}` });
+      if (followed.timedOut) return handle.end({ kind: 'timed-out', message: `migration ${where} not finished after --last-mile-timeout (at ${at}); ${await cutShort(ctx, source, resource, where, migration)}` });
+      if (!followed.succeeded) return handle.end({ kind: 'failed', message: `the last mile migration ${where} failed with status ${followed.status}` });
+    } catch (error) {
+      const gone = isNotFound(error) ? `migration ${where} was deleted before it finished` : `cannot follow migration ${where}: ${oneLine(error)}`;
+      return handle.end({ kind: 'failed', message: gone });
+    }
+  }
+  return handle.end({ kind: 'ok', message: report.lastMileMigrations.join(', ') || 'nothing to migrate' });
+}
+
+/** What becomes of a last-mile Migration we stop following: kept running, or deleted. Says which. */
+async function cutShort(ctx: RunContext, source: SourceSide, resource: ApiResource, where: string, migration: KubeObject): Promise<string> {
+  if (ctx.options.onLastMileTimeout === 'keep') return `migration ${where} is left running on the source (--on-last-mile-timeout=keep)`;
+  try {
+    await source.session.api.request({ method: 'DELETE', path: objectPath(resource, migration.metadata.name, migration.metadata.namespace) });
+    return `migration ${where} was deleted (--on-last-mile-timeout=delete)`;
+  } catch (error) {
+    return `migration ${where} could not be deleted (${oneLine(error)}): it may still run on the source`;
+  }
+}
+
+/**
+ * ScaleUpSource: every write of this run on the source undone exactly (schedules resumed, counts
+ * put back) where the object still holds what we wrote. A resumed run may have written in an
+ * earlier attempt: its journal, not this attempt's results, says what to put back.
+ */
+export async function rollback(ctx: RunContext, source: SourceSide, written: readonly ObjectResult[]): Promise<void> {
+  const { options, runner, report } = ctx;
+  const journalFile = runner.journalFile;
+  const earlier = options.resuming && journalFile ? writtenObjects(readJournal(journalFile).filter((entry) => entry.type === 'write' && (entry.stage === 'ScaleDownSource' || entry.stage === 'Validations') && entry.cluster === 'source')) : undefined;
+  // A deleted pod is not put back: its controller makes a new one once the owner scales up.
+  const inverses: ObjectPlan[] = earlier ? [] : written.filter((result) => result.outcome === 'changed' && result.plan.operation === 'patch').map(inversePlan);
+  const handle = runner.begin('ScaleUpSource', 'source', `${earlier ? earlier.length : inverses.length} change(s)`);
+  // A rollback is not interrupted: it is what puts the source back.
+  const undone = earlier
+    ? await undoWrites(source.session.api, earlier, { dryRun: 'none', concurrency: options.concurrency, beforeSend: (plan) => handle.beforeSend(plan) })
+    : await applyPlans(source.session.api, source.read.snapshot.resources, inverses, {
+        serverDryRun: false,
+        concurrency: options.concurrency,
+        replan: (object, previous) => ({ ...previous, live: object, action: 'error', reason: 'changed since the scale-down: left as it is' }),
+        beforeSend: (plan) => handle.beforeSend(plan),
+      });
+  ctx.writes.push({ stage: 'ScaleUpSource', cluster: sourceName(ctx), results: undone });
+  const failures = writeFailures(undone);
+  if (failures.length > 0) {
+    handle.end({ kind: 'failed', message: `RollbackFailed: ${failures.length} of ${undone.length} could not be undone` }, { results: undone });
+    report.outcome = 'RollbackFailed';
+  } else {
+    handle.end({ kind: 'ok', message: `RollbackSuccessful: ${undone.length} undone` }, { results: undone });
+    report.outcome = 'RollbackSuccessful';
+  }
+}
