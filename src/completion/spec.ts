@@ -82,6 +82,8 @@ const runFlags: readonly FlagSpec[] = [
   { name: 'skip-source-operations', description: 'do not touch the source (it is down)' },
   { name: 'allow-split-brain', description: 'with --skip-source-operations: although the source answers' },
   { name: 'skip-last-mile', description: 'no last-mile migration' },
+  { name: 'last-mile-timeout', description: 'bound of the last-mile migration (default none)', value: 'free' },
+  { name: 'on-last-mile-timeout', description: 'a last mile cut short: keep or delete it', value: { choices: ['keep', 'delete'] } },
   ...waitFlags,
   journal,
   { name: 'resume', description: 'continue an interrupted run by its ID', value: { lookup: 'run' } },

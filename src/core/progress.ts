@@ -4,6 +4,8 @@ export interface Phase {
   succeed(text: string): void;
   fail(text: string): void;
   warn(text: string): void;
+  /** Ends the phase leaving no line (its error is told elsewhere). */
+  clear(): void;
 }
 
 export interface Progress {

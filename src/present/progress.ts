@@ -21,6 +21,7 @@ function safeText(progress: Progress): Progress {
         succeed: (done) => phase.succeed(terminalSafe(done)),
         fail: (done) => phase.fail(terminalSafe(done)),
         warn: (done) => phase.warn(terminalSafe(done)),
+        clear: () => phase.clear(),
       };
     },
   };
@@ -39,6 +40,7 @@ async function spinners(stderr: OutputStream): Promise<Progress> {
         succeed: (done) => void spinner.succeed(done),
         fail: (done) => void spinner.fail(done),
         warn: (done) => void spinner.warn(done),
+        clear: () => void spinner.stop(),
       };
     },
   };
@@ -60,6 +62,7 @@ export function plainProgress(stderr: OutputStream, now: () => number): Progress
         succeed: (done) => void stderr.write(`${done}\n`),
         fail: (done) => void stderr.write(`${done}\n`),
         warn: (done) => void stderr.write(`warning: ${done}\n`),
+        clear: () => undefined,
       };
     },
   };

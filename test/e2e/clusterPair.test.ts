@@ -166,7 +166,7 @@ test("a ClusterPair holding read-only credentials: the RBAC check refuses before
   const { ns, env } = await seeded(box, 'cp-readonly', 'source-readonly');
   const before = await versions(box, ns);
   const run = await failover(['run', '--source-from-clusterpair', '--to', 'destination', '-m', 'migrationschedule', '-n', ns, '-o', 'json'], env);
-  assert.is(run.code, 1, run.stderr);
+  assert.is(run.code, 2, run.stderr);
   const report = JSON.parse(run.stdout) as Report;
   const message = stage(report, 'Validations')?.message ?? '';
   assert.match(message, `not allowed to ClusterPair ${ns}/remotecluster (Stork's stored credentials, user "source-readonly"): patch statefulsets.apps in namespace ${ns}`);

@@ -175,7 +175,7 @@ test('--max-rpo: an older last success is refused with nothing written; --force 
   await box.rest('source').mergePatch(schedule(ns), { status: old.status });
   const before = await versions2(box, ns);
   const refused = await runFailover(['run', '--from', 'source', '--to', 'destination', '-n', ns, '--max-rpo', '30m', '-o', 'json'], box.env);
-  assert.is(refused.code, 1);
+  assert.is(refused.code, 2, 'a refusal of the request, with its report');
   assert.match(stage(JSON.parse(refused.stdout) as Report, 'Validations')?.message ?? '', 'beyond --max-rpo 30m');
   assert.equal(await versions2(box, ns), before);
   const forced = await runFailover(['run', '--from', 'source', '--to', 'destination', '-n', ns, '--max-rpo', '30m', '--force', '--skip-last-mile', '--timeout', '60s'], box.env);
@@ -196,7 +196,7 @@ test('split brain: --skip-source-operations while the source answers and runs th
   const ns = await seeded(box, 'run-split');
   const refused = await runFailover(['run', '--from', 'source', '--to', 'destination', '-n', ns, '--skip-source-operations'], box.env);
   assert.is(refused.code, 2);
-  assert.match(refused.stderr, `error: the source answers and still runs ${ns}/statefulset/zk (3)`);
+  assert.match(refused.stderr, `the source answers and still runs ${ns}/statefulset/zk (3)`);
   assert.match(refused.stderr, '--allow-split-brain');
   assert.is((await box.rest('destination').get<Obj>(sts(ns, 'zk'))).spec.replicas, 0);
   const allowed = await runFailover(['run', '--from', 'source', '--to', 'destination', '-n', ns, '--skip-source-operations', '--allow-split-brain', '--wait=false'], box.env);
@@ -210,7 +210,7 @@ test('RBAC denied on the source is caught in Validations: nothing written on eit
   const ns = await seeded(box, 'run-rbac');
   const before = await versions(box, ns);
   const run = await runFailover(['run', '--from', 'source-readonly', '--to', 'destination', '-n', ns, '-o', 'json'], box.env);
-  assert.is(run.code, 1);
+  assert.is(run.code, 2, 'refused before any write');
   const message = stage(JSON.parse(run.stdout) as Report, 'Validations')?.message ?? '';
   assert.match(message, `source-readonly: patch statefulsets.apps in namespace ${ns}`);
   assert.match(message, `create migrations.stork.libopenstorage.org in namespace ${ns}`);

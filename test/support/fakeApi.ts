@@ -129,7 +129,7 @@ export function recordingProgress(lines: string[]): Progress {
   return {
     start(text) {
       lines.push(text);
-      return { update: (next) => void lines.push(next), succeed: (next) => void lines.push(next), fail: (next) => void lines.push(`FAIL ${next}`), warn: (next) => void lines.push(`WARN ${next}`) };
+      return { update: (next) => void lines.push(next), succeed: (next) => void lines.push(next), fail: (next) => void lines.push(`FAIL ${next}`), warn: (next) => void lines.push(`WARN ${next}`), clear: () => undefined };
     },
   };
 }

@@ -65,7 +65,7 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
     validated = await validateFailover(options, deps, (text) => validations.update(text));
   } catch (error) {
     // A request that cannot even be read: the journal, once started, says how the run ended.
-    validations.end({ kind: 'failed', message: oneLine(error) });
+    validations.end({ kind: 'failed', message: oneLine(error) }, { quiet: true });
     if (globals.dryRun === 'none') recorder.end('Failed');
     throw error;
   }

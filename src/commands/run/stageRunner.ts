@@ -31,7 +31,7 @@ export interface StageHandle {
   beforeSend(plan: ObjectPlan): void;
   /** Journals a create before it is sent. */
   created(resourceKey: string, object: KubeObject): void;
-  end(result: StageResult, fields?: { results?: readonly ObjectResult[]; dryRun?: DryRunMode; status?: StageStatus }): StageResult;
+  end(result: StageResult, fields?: { results?: readonly ObjectResult[]; dryRun?: DryRunMode; status?: StageStatus; quiet?: boolean }): StageResult;
 }
 
 export interface StageRunnerContexts {
@@ -71,7 +71,9 @@ export class StageRunner {
         ended = true;
         const status = fields.status ?? STATUS_OF[result.kind];
         const seconds = ((this.deps.clock.now() - started) / 1000).toFixed(1);
-        if (result.kind === 'ok') phase.succeed(`${display} (${seconds}s): ${result.message}`);
+        // quiet: an error the CLI prints once anyway (a usage error) needs no line of its own.
+        if (fields.quiet) phase.clear();
+        else if (result.kind === 'ok') phase.succeed(`${display} (${seconds}s): ${result.message}`);
         else phase.fail(`${display}: ${result.message}`);
         this.stages.push(stageReport(name, cluster, status, started, this.deps.clock.now(), { message: result.message, ...(fields.results ? { results: fields.results } : {}), ...(fields.dryRun ? { dryRun: fields.dryRun } : {}) }));
         if (status !== 'Planned') this.recorder.stage(name, status);
