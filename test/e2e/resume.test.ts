@@ -144,7 +144,7 @@ test('^C in LastMileMigration: --resume follows the same Migration and finishes'
   await box.rest('source').mergePatch(schedule(ns), { metadata: { annotations: { [MIGRATION_KNOBS.delayMs]: '1500' } } });
   const ended = await signalBinaryWhen(RUN(ns), env, (stderr) => /Waiting for Apps to Scale Down \(on source\) \(/.test(stderr));
   const runId = interruptedRunId(ended, 'LastMileMigration');
-  assert.match(ended.stderr, 'it goes on');
+  assert.match(ended.stderr, 'is left running on the source (--on-last-mile-timeout=keep)');
   await resume(runId, env);
   await assertFailedOver(ns);
   const migrations = await box.rest('source').get<{ items: Array<{ metadata: { name: string } }> }>(`/apis/${STORK}/v1alpha1/namespaces/${ns}/migrations`);
@@ -178,7 +178,9 @@ test('a resumed run whose last mile fails rolls back what the interrupted attemp
 test('failback round trip: fail over, then fail back with the reverse schedule: zookeeper runs on the source again, counts intact', async () => {
   const box = await sandbox();
   const { ns, env } = await world('roundtrip');
-  // The reverse direction, as Stork sets it up: a schedule on the destination migrating back, its static copy on the source.
+  // The reverse direction, as Stork sets it up: a schedule on the destination migrating back (with
+  // its policy there: Stork's failback fails without one), its static copy on the source.
+  await box.rest('destination').ensure(`/apis/${STORK}/v1alpha1/schedulepolicies`, { apiVersion: `${STORK}/v1alpha1`, kind: 'SchedulePolicy', metadata: { name: 'default-migration-policy' }, policy: { interval: { intervalMinutes: 15 } } });
   await createIn(box.rest('destination'), ns, migrationSchedule('reverse', [ns]));
   await createIn(box.rest('source'), ns, migrationSchedule('reverse', [ns], { suspend: true, annotations: { [`${STORK}/static-copy`]: 'true' } }));
   const over = await runFailover([...RUN(ns), '-o', 'json'], env);

@@ -394,7 +394,7 @@ async function rbacFindings(options: RunOptions, prepared: Prepared): Promise<Fi
   const [deniedOnDestination, deniedOnSource] = await Promise.all([
     deniedAccess(prepared.destination.api, destinationChecks),
     sourceOperations && source
-      ? deniedAccess(source.session.api, [...writeChecks([...source.suspensions, ...source.scaleDown, ...source.followUps.flatMap(followUpPlan)], source.read.snapshot.resources), ...(options.skipLastMile ? [] : lastMileChecks(source.schedules))])
+      ? deniedAccess(source.session.api, [...writeChecks([...source.scaleDown, ...source.suspensions, ...source.followUps.flatMap(followUpPlan)], source.read.snapshot.resources), ...(options.skipLastMile ? [] : lastMileChecks(source.schedules))])
       : Promise.resolve([]),
   ]);
   // Through a ClusterPair the identity is Stork's, not the operator's: the refusal says whose it is.
