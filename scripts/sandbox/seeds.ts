@@ -81,6 +81,22 @@ export function migrationSchedule(name: string, namespaces: string[], options: {
 }
 
 /**
+ * Stork's static copy of a schedule on the destination, as its migration controller writes it:
+ * suspended, annotated static-copy, and with no migration history (status.items null: the copy's
+ * status is cleared, and a static copy is never run, so it never gains any).
+ */
+export function staticCopy(name: string, namespaces: string[], options: { annotations?: Record<string, string>; labels?: Record<string, string>; clusterPair?: string; selectors?: Record<string, string>; suspend?: boolean } = {}): unknown {
+  const schedule = migrationSchedule(name, namespaces, { ...options, suspend: options.suspend ?? true, annotations: { ...(options.annotations ?? {}), [`${STORK}/static-copy`]: 'true' } }) as { status: unknown };
+  return { ...schedule, status: { applicationActivated: false, items: null } };
+}
+
+/** Stork's migrationTime annotation value (Go layout 2006-01-02-150405, UTC as Stork's images run). */
+export function migrationTime(date: Date): string {
+  const iso = date.toISOString();
+  return `${iso.slice(0, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
+}
+
+/**
  * The seed runbook's world. Source: namespace with StatefulSet zk (3 replicas), a SchedulePolicy,
  * ClusterPair remotecluster, MigrationSchedule migrationschedule with a recent success.
  * Destination: the migrated copy, zk at 0 with migrationReplicas "3", and the schedule's static copy.
@@ -98,9 +114,10 @@ export async function seedZookeeper(source: SandboxRest, destination: SandboxRes
   await createIn(source, namespace, migrationSchedule('migrationschedule', [namespace]));
 
   await ensureNamespace(destination, namespace);
-  const migrated = { [MIGRATION_REPLICAS]: '3', [MIGRATED]: 'true', [`${STORK}/migrationNamespace`]: namespace };
+  // As Stork's migration controller leaves them: the count, the migration's name and time (5 minutes ago, as the schedule's last success).
+  const migrated = { [MIGRATION_REPLICAS]: '3', [MIGRATED]: 'true', [`${STORK}/migrationNamespace`]: namespace, [`${STORK}/migrationTime`]: migrationTime(new Date(Date.now() - 5 * 60_000)) };
   await createIn(destination, namespace, statefulSet('zk', 0, migrated));
-  await createIn(destination, namespace, migrationSchedule('migrationschedule', [namespace], { suspend: true, annotations: { [`${STORK}/static-copy`]: 'true' } }));
+  await createIn(destination, namespace, staticCopy('migrationschedule', [namespace]));
 }
 
 /**

@@ -4,7 +4,7 @@ import { parseReplicaCount } from './rules/replicaCount';
 import { StorkAnnotation } from '../stork/annotations';
 import { SCALED_WORKLOAD_KEYS, specReplicas } from '../stork/kinds';
 import { isSuspended, migratedNamespaces, scheduleClusterPair, schedulePolicyName, type NamespaceInfo } from '../stork/migrationSchedule';
-import { lastSuccess } from '../stork/scheduleStatus';
+import { lastSuccess, parseMigrationTime } from '../stork/scheduleStatus';
 import { isDrActionType, moreInfo, readAction, stageDisplay } from '../stork/action';
 import type { Workload } from './types';
 
@@ -82,16 +82,21 @@ export function namespaceStatuses(input: StatusInput): NamespaceStatus[] {
   const names = [...new Set([...input.namespaces.map((namespace) => namespace.name)])].sort();
   return names.map((namespace) => {
     const warnings: string[] = [];
+    const stamped = newestMigrationTime(input.workloads, namespace);
     const schedules = input.schedules
       .filter((schedule) => migratedNamespaces(schedule, input.namespaces).has(namespace))
       .map((schedule): ScheduleStatus => {
-        const success = lastSuccess(schedule);
+        // Stork's static copies carry no history: the newest migrationTime of what they brought stands in.
+        const isCopy = schedule.metadata.annotations?.[StorkAnnotation.staticCopy] === 'true';
+        const recorded = lastSuccess(schedule);
+        const success = recorded ?? (isCopy && stamped ? { finished: stamped } : undefined);
         const age = success ? Math.max(0, Math.round((input.now - success.finished.getTime()) / 1000)) : null;
         const interval = input.policyIntervals.get(schedulePolicyName(schedule));
         if (interval && age !== null && age > interval * 60 * input.staleFactor) {
-          warnings.push(`migrationschedule ${schedule.metadata.name}: last success ${Math.round(age / 60)}m ago, more than ${input.staleFactor}× its ${interval}m interval`);
+          const what = recorded ? 'last success' : `newest ${StorkAnnotation.migrationTime} of the migrated objects`;
+          warnings.push(`migrationschedule ${schedule.metadata.name}: ${what} ${Math.round(age / 60)}m ago, more than ${input.staleFactor}× its ${interval}m interval`);
         }
-        if (!success) warnings.push(`migrationschedule ${schedule.metadata.name}: no successful migration recorded`);
+        if (!success && !isCopy) warnings.push(`migrationschedule ${schedule.metadata.name}: no successful migration recorded`);
         return {
           namespace: schedule.metadata.namespace ?? '',
           name: schedule.metadata.name,
@@ -158,4 +163,15 @@ export function crossClusterWarnings(source: readonly NamespaceStatus[], destina
       }
     }
   }
+}
+
+/** The newest migrationTime Stork stamped on a namespace's migrated workloads, if any parses. */
+function newestMigrationTime(workloads: readonly Workload[], namespace: string): Date | undefined {
+  let newest: Date | undefined;
+  for (const { object } of workloads) {
+    if (object.metadata.namespace !== namespace) continue;
+    const stamp = parseMigrationTime(object.metadata.annotations?.[StorkAnnotation.migrationTime]);
+    if (stamp && (!newest || stamp > newest)) newest = stamp;
+  }
+  return newest;
 }
