@@ -291,8 +291,8 @@ export function destinationFindings(prepared: Prepared): Finding[] {
  * Stork stamped on the migrated objects on the destination stands in (an upper bound: Stork
  * leaves unchanged objects alone). Pure.
  */
-export function dataLossWindows(options: Pick<RunOptions, 'destinationContext'>, prepared: Prepared, now: number): DataLossWindow[] {
-  if (prepared.source) {
+export function dataLossWindows(options: Pick<RunOptions, 'destinationContext' | 'skipSourceOperations'>, prepared: Prepared, now: number): DataLossWindow[] {
+  if (prepared.source && !options.skipSourceOperations) {
     return prepared.source.schedules.map((schedule) => {
       const success = lastSuccess(schedule);
       return { schedule: `${schedule.metadata.namespace ?? ''}/${schedule.metadata.name}`, cluster: prepared.route.cluster, lastSuccess: success ? success.finished.toISOString() : null, ageSeconds: success ? age(now, success.finished) : null, from: 'schedule-status' };
@@ -323,6 +323,10 @@ function age(now: number, then: Date): number {
 export function rpoFindings(options: Pick<RunOptions, 'maxRpoMs' | 'force'>, windows: readonly DataLossWindow[]): Finding[] {
   if (options.maxRpoMs === undefined) return [];
   const limit = options.maxRpoMs;
+  if (windows.length === 0) {
+    const message = `--max-rpo ${formatDuration(limit)}: the data-loss window is unknown (no schedule history on the source, no ${StorkAnnotation.migrationTime} on the destination)`;
+    return [options.force ? { code: 'rpo-unknown', severity: 'warning', cluster: 'both', message: `--force: ${message}` } : { code: 'rpo-unknown', severity: 'error', cluster: 'both', message: `${message}; nothing was changed; --force fails over anyway`, override: '--force' }];
+  }
   const beyond = windows.filter((window) => window.ageSeconds === null || window.ageSeconds * 1000 > limit);
   if (beyond.length === 0) return [];
   const text = beyond.map((window) => `${window.schedule}: ${window.ageSeconds === null ? 'no successful migration' : `last success ${formatDuration(window.ageSeconds * 1000)} ago`}`).join('; ');
