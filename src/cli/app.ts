@@ -56,6 +56,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     const text = job.globals.output === 'table' ? await job.renderTable(outcome, { colors: palette(color), verbose: job.globals.verbose }) : await serialize(outcome.report, job.globals.output);
     io.stdout.write(text);
     exitCode = exitCodeFor(outcome.verdict);
+    if (outcome.refusal) io.stderr.write(`error: ${terminalSafe(outcome.refusal)}\n`);
     // Interrupted after writes began: the report above says what was done; the command says what is left.
     if (outcome.interruption) {
       io.stderr.write(`error: ${terminalSafe(outcome.interruption.message)}\n`);

@@ -24,4 +24,6 @@ export interface CommandOutcome<R> {
   verdict: Verdict;
   /** Stopped early by ^C or SIGTERM: the report holds what was done; the CLI prints the message and exits 130/143. */
   interruption?: Interruption;
+  /** Why the request was refused (verdict refused, or a failure before any write): the CLI prints it as one `error:` line after the report. */
+  refusal?: string;
 }

@@ -56,7 +56,7 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
     if (globals.dryRun === 'none') recorder.end(report.outcome);
     report.stages = runner.complete();
     const verdict: Verdict = refused ? (refused.some((finding) => UNREADABLE.has(finding.code)) ? 'failed' : 'refused') : failoverVerdict(report);
-    return { report, verdict, writes: ctx.writes };
+    return { report, verdict, writes: ctx.writes, ...(refused ? { refusal: refused.map((finding) => finding.message).join('; ') } : {}) };
   };
 
   const validations = runner.begin('Validations', 'both', `reading context ${options.destinationContext}`);
