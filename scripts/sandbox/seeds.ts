@@ -110,7 +110,8 @@ export async function seedZookeeper(source: SandboxRest, destination: SandboxRes
   });
   await ensureNamespace(source, namespace);
   await createIn(source, namespace, statefulSet('zk', 3));
-  await createIn(source, namespace, { apiVersion: `${STORK}/v1alpha1`, kind: 'ClusterPair', metadata: { name: 'remotecluster' }, spec: { options: {} } });
+  // A resources-only pair as Stork reports it once paired: scheduler Ready, storage NotProvided.
+  await createIn(source, namespace, { apiVersion: `${STORK}/v1alpha1`, kind: 'ClusterPair', metadata: { name: 'remotecluster' }, spec: { options: {} }, status: { schedulerStatus: 'Ready', storageStatus: 'NotProvided' } });
   await createIn(source, namespace, migrationSchedule('migrationschedule', [namespace]));
 
   await ensureNamespace(destination, namespace);

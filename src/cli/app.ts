@@ -20,6 +20,7 @@ import { statusVerb } from '../commands/status/command';
 import { resumeVerb, suspendVerb } from '../commands/suspend/command';
 import { versionVerb } from '../commands/version/command';
 import { failbackVerb, runVerb } from '../commands/run/command';
+import { checkVerb } from '../commands/check/command';
 import { runsVerb } from '../commands/runs/command';
 import { undoVerb } from '../commands/undo/command';
 
@@ -32,8 +33,8 @@ export interface CliIo extends Streams {
 }
 
 // Registered explicitly (not by scanning folders) so the bundle sees every import.
-const VERBS: readonly VerbModule[] = [runVerb, failbackVerb, undoVerb, runsVerb, activateVerb, deactivateVerb, suspendVerb, resumeVerb, statusVerb, versionVerb, completionVerb];
-const VERB_NAMES = 'run, failback, undo, runs, activate, deactivate, suspend, resume, status, version, completion';
+const VERBS: readonly VerbModule[] = [runVerb, failbackVerb, checkVerb, undoVerb, runsVerb, activateVerb, deactivateVerb, suspendVerb, resumeVerb, statusVerb, versionVerb, completionVerb];
+const VERB_NAMES = 'run, failback, check, undo, runs, activate, deactivate, suspend, resume, status, version, completion';
 
 export const PROGRAM_NAME = 'kubectl failover';
 /** cobra's hidden verb for shell completion; kubectl's plugin completion calls it through the shim. */
@@ -53,7 +54,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
 
   const print = async <O extends AnyOutcome>(job: VerbJob<O> | LocalJob<O>, outcome: O, color: boolean): Promise<void> => {
     for (const warning of reportWarnings(outcome.report)) io.stderr.write(`warning: ${terminalSafe(warning)}\n`);
-    const text = job.globals.output === 'table' ? await job.renderTable(outcome, { colors: palette(color), verbose: job.globals.verbose }) : await serialize(outcome.report, job.globals.output);
+    const text = job.globals.output === 'table' || job.globals.output === 'prometheus' ? await job.renderTable(outcome, { colors: palette(color), verbose: job.globals.verbose }) : await serialize(outcome.report, job.globals.output);
     io.stdout.write(text);
     exitCode = exitCodeFor(outcome.verdict);
     if (outcome.refusal) io.stderr.write(`error: ${terminalSafe(outcome.refusal)}\n`);

@@ -6,7 +6,9 @@ import { lastWins, nonEmpty, parseChoice, parseDurationFlag } from './flags';
 import { REQUEST_LOG_LEVEL, VERBOSE_LEVEL, parseVerbosity } from './verbosity';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+/** Formats a verb adds to the common ones: `check -o prometheus` (metrics for a textfile collector). */
+export const VERB_OUTPUT_FORMATS = { check: ['prometheus'] } as const satisfies Record<string, readonly string[]>;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number] | (typeof VERB_OUTPUT_FORMATS)[keyof typeof VERB_OUTPUT_FORMATS][number];
 
 /** The flags every verb accepts, typed and validated. */
 export interface GlobalOptions {
@@ -78,7 +80,7 @@ export function globalOptionsFrom(flags: GlobalFlags): GlobalOptions {
     overrides: overridesFrom(flags),
     allNamespaces: flags['all-namespaces'],
     dryRun: dryRunMode(flags['dry-run']),
-    output: parseChoice('--output', String(flags.output), OUTPUT_FORMATS),
+    output: parseChoice('--output', String(flags.output), [...OUTPUT_FORMATS, ...verbOutputFormats((flags as { _?: ReadonlyArray<string | number> })._)]),
     requestTimeoutMs: parseDurationFlag('--request-timeout', String(flags['request-timeout'])),
     color: flags.color,
     verbose: verbosity >= VERBOSE_LEVEL,
@@ -93,6 +95,12 @@ export function globalOptionsFrom(flags: GlobalFlags): GlobalOptions {
   if (namespace !== undefined) options.namespace = namespace;
   if (selector !== undefined) options.selector = selector;
   return options;
+}
+
+/** The formats the verb being run adds (its name is the first positional word). */
+function verbOutputFormats(positional: ReadonlyArray<string | number> | undefined): ReadonlyArray<OutputFormat> {
+  const verb = String(positional?.[0] ?? '');
+  return verb in VERB_OUTPUT_FORMATS ? VERB_OUTPUT_FORMATS[verb as keyof typeof VERB_OUTPUT_FORMATS] : [];
 }
 
 /** --cluster, --user, --server, --token, --as, --as-group: what they change in the kubeconfig's choice. */

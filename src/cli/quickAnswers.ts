@@ -3,7 +3,7 @@ import type { OutputStream } from '../core/command';
 import { renderVersion } from '../present/versionTable';
 import { serialize } from '../present/serialize';
 import { VERSION } from '../version';
-import { OUTPUT_FORMATS, type OutputFormat } from './globalOptions';
+import { OUTPUT_FORMATS } from './globalOptions';
 
 /**
  * `--version`, and `version` with at most an output format, answered before yargs is loaded:
@@ -25,7 +25,7 @@ export async function quickAnswer(args: readonly string[], stdout: OutputStream)
 }
 
 /** No words: table; else one -o/--output in any spelling, with a known format. */
-function outputFormat(words: readonly string[]): OutputFormat | undefined {
+function outputFormat(words: readonly string[]): (typeof OUTPUT_FORMATS)[number] | undefined {
   let value: string | undefined;
   if (words.length === 0) value = 'table';
   else if (words.length === 2 && (words[0] === '-o' || words[0] === '--output')) value = words[1];

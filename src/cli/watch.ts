@@ -38,7 +38,7 @@ export async function watchJob<O extends AnyOutcome>(
     if (draw) {
       const time = new Date(deps.clock.now()).toLocaleTimeString('en-GB', { hour12: false });
       draw(`${time}: every ${WATCH_INTERVAL_MS / 1000}s, ^C to stop\n\n${await renderTable(outcome)}`);
-    } else if (output === 'table') stdout.write(`${printed > 0 ? '\n' : ''}${await renderTable(outcome)}`);
+    } else if (output === 'table' || output === 'prometheus') stdout.write(`${printed > 0 ? '\n' : ''}${await renderTable(outcome)}`);
     else stdout.write(`${output === 'yaml' && printed > 0 ? '---\n' : ''}${await serialize(outcome.report, output)}`);
     printed += 1;
   };

@@ -92,9 +92,16 @@ const runFlags: readonly FlagSpec[] = [
   { name: 'follow', description: 'with --via-stork: follow this existing Action', value: 'free' },
 ];
 
+const checkFlags: readonly FlagSpec[] = [
+  ...runFlags.filter((flag) => ['source-context', 'source-from-clusterpair', 'destination-context', 'migration-schedule', 'include-namespaces', 'exclude-namespaces', 'max-rpo', 'source-timeout'].includes(flag.name)),
+  { name: 'stale-factor', description: "without --max-rpo: times the policy's interval", value: 'free' },
+  { name: 'strict', description: 'warnings count as errors' },
+];
+
 export const VERBS: readonly VerbSpec[] = [
   { name: 'run', description: 'the whole failover across both clusters', flags: runFlags },
   { name: 'failback', description: 'run the other way round, with the reverse schedule', flags: runFlags },
+  { name: 'check', description: 'is this pair ready to fail over now (read-only)', flags: checkFlags },
   { name: 'undo', description: "put both clusters back as a run's journal recorded", flags: [journal, { name: 'force', description: 'undo a run that completed' }, concurrency], args: { lookup: 'run' } },
   { name: 'runs', description: 'list the journals of past runs', flags: [] },
   { name: 'activate', description: 'bring migrated apps up', flags: [...scheduleScope, ...waitFlags] },

@@ -31,6 +31,8 @@ export interface DataLossWindow {
    * migrated objects on the destination, an upper bound.
    */
   from?: 'schedule-status' | 'migration-time';
+  /** The namespaces of the run it covers. */
+  namespaces?: string[];
 }
 
 /** `kubectl failover run -o json|yaml`. */

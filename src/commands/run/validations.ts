@@ -4,10 +4,9 @@ import { deniedAccess, describeCheck, type AccessCheck } from '../../io/accessRe
 import { followUpsOf, planFromRead, readForActivation, type ActivationRead } from '../../io/activationPipeline';
 import { openClusterPairSource } from '../../io/clusterPairSource';
 import { probeCluster } from '../../io/reachability';
+import { policyKey, readSchedulePolicies } from '../../io/schedulePolicies';
 import { resolveScheduleScope } from '../../io/scheduleScope';
 import { authenticatedUser } from '../../io/whoAmI';
-import { discoverKinds } from '../../kube/discovery';
-import { isForbidden, isNotFound } from '../../kube/errors';
 import type { KubeObject } from '../../kube/objects';
 import { objectPath, type ApiResource } from '../../kube/resources';
 import type { ActivationPlan } from '../../plan/activation';
@@ -21,8 +20,8 @@ import { activationTargets, ownedSkips, sourceScaleDownPlans, sourceStillRuns } 
 import type { DataLossWindow } from '../../failover/report';
 import type { ClusterPairRef } from '../../stork/clusterPairConfig';
 import { StorkAnnotation } from '../../stork/annotations';
-import { MIGRATION_SCHEDULE_KEY, NAMESPACED_SCHEDULE_POLICY_KEY, NamespaceResource, SCHEDULE_POLICY_KEY, StorkKinds } from '../../stork/kinds';
-import { isSuspended, migratedNamespaces, schedulePolicyName } from '../../stork/migrationSchedule';
+import { MIGRATION_SCHEDULE_KEY, NamespaceResource, StorkKinds } from '../../stork/kinds';
+import { isSuspended, migratedNamespaces, schedulePolicyName, type NamespaceInfo } from '../../stork/migrationSchedule';
 import { policyWindowMs } from '../../stork/schedulePolicy';
 import { ACCEPTED_MIGRATION_STATUSES, lastSuccess, latestMigration, parseMigrationTime } from '../../stork/scheduleStatus';
 import { formatDuration } from '../../util/duration';
@@ -86,7 +85,7 @@ export interface Validated {
  * both, plans both, and finds every reason not to go on. Throws a UsageError only for a request
  * that cannot even be read (unknown context, unknown schedule); all else is a finding. Writes nothing.
  */
-export async function validateFailover(options: RunOptions, deps: CommandDeps, update: (text: string) => void): Promise<Validated> {
+export async function validateFailover(options: RunOptions, deps: CommandDeps, update: (text: string) => void, how: { alwaysCheckRbac?: boolean } = {}): Promise<Validated> {
   const warnings: string[] = [];
   const prepared = await prepare(options, deps, update, warnings);
   const findings: Finding[] = [];
@@ -107,7 +106,7 @@ export async function validateFailover(options: RunOptions, deps: CommandDeps, u
   if (options.failback && prepared.source) findings.push(...(await failbackFindings(prepared.source, now)));
 
   // RBAC is asked only when nothing else stands in the way: it costs a review per kind and namespace.
-  if (!findings.some((finding) => isBlocking(finding))) {
+  if (how.alwaysCheckRbac || !findings.some((finding) => isBlocking(finding))) {
     update('checking permissions');
     findings.push(...(await rbacFindings(options, prepared)));
   }
@@ -277,7 +276,8 @@ export function destinationFindings(prepared: Prepared): Finding[] {
   return prepared.destinationPlan.objects
     .filter((plan) => plan.action === 'error')
     .map((plan) => ({
-      code: 'count-invalid' as const,
+      // A stash that does not parse (or names a kind not served) is the stash's problem, not a count's.
+      code: plan.operation === 'create' ? ('stash-invalid' as const) : ('count-invalid' as const),
       severity: 'error' as const,
       cluster: 'destination' as const,
       ...(plan.ref.namespace ? { namespace: plan.ref.namespace } : {}),
@@ -292,14 +292,11 @@ export function destinationFindings(prepared: Prepared): Finding[] {
  * leaves unchanged objects alone). Pure.
  */
 export function dataLossWindows(options: Pick<RunOptions, 'destinationContext' | 'skipSourceOperations'>, prepared: Prepared, now: number): DataLossWindow[] {
-  if (prepared.source && !options.skipSourceOperations) {
-    return prepared.source.schedules.map((schedule) => {
-      const success = lastSuccess(schedule);
-      return { schedule: `${schedule.metadata.namespace ?? ''}/${schedule.metadata.name}`, cluster: prepared.route.cluster, lastSuccess: success ? success.finished.toISOString() : null, ageSeconds: success ? age(now, success.finished) : null, from: 'schedule-status' };
-    });
-  }
+  const source = prepared.source;
+  if (source && !options.skipSourceOperations) return scheduleWindows(source.schedules, source.read.snapshot.namespaces, prepared.namespaces, prepared.route.cluster, now);
+  const snapshot = prepared.destinationRead.snapshot;
   const newestByNamespace = new Map<string, Date>();
-  for (const { object } of prepared.destinationRead.snapshot.workloads) {
+  for (const { object } of snapshot.workloads) {
     const stamped = parseMigrationTime(object.metadata.annotations?.[StorkAnnotation.migrationTime]);
     const namespace = object.metadata.namespace ?? '';
     const known = newestByNamespace.get(namespace);
@@ -307,11 +304,20 @@ export function dataLossWindows(options: Pick<RunOptions, 'destinationContext' |
   }
   const where = `${options.destinationContext} (newest ${StorkAnnotation.migrationTime} of the migrated objects)`;
   const copies = destinationStaticCopies(prepared);
-  const groups = copies.length > 0 ? copies.map((copy) => ({ name: `${copy.metadata.namespace ?? ''}/${copy.metadata.name}`, namespaces: [...migratedNamespaces(copy, prepared.destinationRead.snapshot.namespaces)].filter((namespace) => prepared.namespaces.includes(namespace)) })) : prepared.namespaces.map((namespace) => ({ name: `namespace ${namespace}`, namespaces: [namespace] }));
+  const groups = copies.length > 0 ? copies.map((copy) => ({ name: `${copy.metadata.namespace ?? ''}/${copy.metadata.name}`, namespaces: [...migratedNamespaces(copy, snapshot.namespaces)].filter((namespace) => prepared.namespaces.includes(namespace)) })) : prepared.namespaces.map((namespace) => ({ name: `namespace ${namespace}`, namespaces: [namespace] }));
   return groups.map((group) => {
     const stamps = group.namespaces.map((namespace) => newestByNamespace.get(namespace)).filter((date): date is Date => date !== undefined);
     const newest = stamps.length > 0 ? new Date(Math.max(...stamps.map((date) => date.getTime()))) : undefined;
-    return { schedule: group.name, cluster: where, lastSuccess: newest ? newest.toISOString() : null, ageSeconds: newest ? age(now, newest) : null, from: 'migration-time' };
+    return { schedule: group.name, cluster: where, lastSuccess: newest ? newest.toISOString() : null, ageSeconds: newest ? age(now, newest) : null, from: 'migration-time', namespaces: group.namespaces };
+  });
+}
+
+/** Per schedule, the age of its newest successful migration, and the namespaces in scope it covers. Pure. */
+export function scheduleWindows(schedules: readonly KubeObject[], namespaceInfo: readonly NamespaceInfo[], inScope: readonly string[], cluster: string, now: number): DataLossWindow[] {
+  return schedules.map((schedule) => {
+    const success = lastSuccess(schedule);
+    const covered = [...migratedNamespaces(schedule, namespaceInfo)].filter((namespace) => inScope.includes(namespace));
+    return { schedule: `${schedule.metadata.namespace ?? ''}/${schedule.metadata.name}`, cluster, lastSuccess: success ? success.finished.toISOString() : null, ageSeconds: success ? age(now, success.finished) : null, from: 'schedule-status', namespaces: covered };
   });
 }
 
@@ -341,7 +347,7 @@ export function rpoFindings(options: Pick<RunOptions, 'maxRpoMs' | 'force'>, win
  * of that name in the schedule's namespace first, else the SchedulePolicy), which must exist.
  */
 async function failbackFindings(source: SourceSide, now: number): Promise<Finding[]> {
-  const resources = await discoverKinds(source.session.api, [StorkKinds.schedulePolicy, StorkKinds.namespacedSchedulePolicy]);
+  const policies = await readSchedulePolicies(source.session.api, source.schedules.map((schedule) => ({ name: schedulePolicyName(schedule), namespace: schedule.metadata.namespace ?? '' })));
   const findings: Finding[] = [];
   for (const schedule of source.schedules) {
     const name = `${schedule.metadata.namespace ?? ''}/${schedule.metadata.name}`;
@@ -356,9 +362,9 @@ async function failbackFindings(source: SourceSide, now: number): Promise<Findin
       continue;
     }
     const policyName = schedulePolicyName(schedule);
-    const policy = await readPolicy(source, resources, policyName, schedule.metadata.namespace ?? '');
-    if (policy.error) {
-      fail('policy-missing', `cannot read the schedule policy ${policyName || '(none named)'} of ${name}: ${policy.error}`);
+    const policy = policies.get(policyKey(schedule.metadata.namespace ?? '', policyName));
+    if (!policy || 'error' in policy) {
+      fail('policy-missing', `cannot read the schedule policy ${policyName || '(none named)'} of ${name}: ${policy && 'error' in policy ? policy.error : 'not read'}`);
       continue;
     }
     // Still running: Stork waits for it (Validations waits below); its age is judged once it ends.
@@ -369,25 +375,6 @@ async function failbackFindings(source: SourceSide, now: number): Promise<Findin
     }
   }
   return findings;
-}
-
-async function readPolicy(source: SourceSide, resources: ReadonlyMap<string, ApiResource>, name: string, namespace: string): Promise<{ object?: KubeObject; error?: string }> {
-  if (!name) return { error: 'the schedule names no schedulePolicyName' };
-  const namespaced = resources.get(NAMESPACED_SCHEDULE_POLICY_KEY);
-  const clusterWide = resources.get(SCHEDULE_POLICY_KEY);
-  for (const [resource, where] of [
-    [namespaced, namespace],
-    [clusterWide, undefined],
-  ] as const) {
-    if (!resource) continue;
-    try {
-      return { object: await source.session.api.request<KubeObject>({ method: 'GET', path: objectPath(resource, name, where) }) };
-    } catch (error) {
-      if (isNotFound(error)) continue;
-      return { error: isForbidden(error) ? `forbidden to read ${resource.resource}` : oneLine(error) };
-    }
-  }
-  return { error: `neither namespacedschedulepolicy ${namespace}/${name} nor schedulepolicy ${name} exists` };
 }
 
 /** RBAC on both clusters for every write a run of this scope would make. */
