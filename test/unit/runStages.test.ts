@@ -368,6 +368,43 @@ test('a refusal (a destination count "-1"): refused in Validations, naming the o
   assert.equal([replicas(box.source), suspended(box.source), replicas(box.destination)], [3, false, 0]);
 });
 
+test('--last-mile-timeout with --on-last-mile-timeout=delete: the Migration that never finishes is deleted, the stage TimedOut, the source rolled back', async () => {
+  const box = world();
+  const { outcome, elapsedMs } = await run(box, { lastMileTimeoutMs: 600_000, onLastMileTimeout: 'delete' });
+  assert.equal(stages(outcome), [
+    ['Validations', 'Successful'],
+    ['ScaleDownSource', 'Successful'],
+    ['WaitAfterScaleDown', 'Successful'],
+    ['LastMileMigration', 'TimedOut'],
+    ['ScaleUpDestination', 'NotStarted'],
+    ['ScaleUpSource', 'Successful'],
+  ]);
+  assert.is(message(outcome, 'LastMileMigration'), `migration ${NS}/${LAST_MILE} not finished after --last-mile-timeout (at Initial); migration ${NS}/${LAST_MILE} was deleted (--on-last-mile-timeout=delete)`);
+  assert.equal([outcome.report.outcome, outcome.verdict], ['RollbackSuccessful', 'failed']);
+  assert.ok(elapsedMs >= 600_000 && elapsedMs < 605_000, `followed for ${elapsedMs} ms of clock time`);
+  assert.is(box.source.get(lastMilePath), undefined);
+  // Suspend, scale down, create, delete; then the rollback's two writes (sent in parallel: in either order).
+  const sent = writes(box.source);
+  assert.equal(sent.slice(0, 4), [`PATCH ${schedulePath}`, `PATCH ${zkPath}`, `POST ${migrationsPath}`, `DELETE ${lastMilePath}`]);
+  assert.equal(sent.slice(4).sort(), [`PATCH ${zkPath}`, `PATCH ${schedulePath}`].sort());
+  assert.equal([replicas(box.source), recorded(box.source), suspended(box.source)], [3, undefined, false]);
+  assert.equal(writes(box.destination), []);
+});
+
+// BUG (for the integrator; src/commands/run/execute.ts, the validations.end calls after
+// suspendAndSettle, lines 105 and 111): the suspension is written in Validations (ctx.writes has
+// it, and a dry run lists it under ScaleDownSource), but the Validations stage is ended without
+// { results: settled.results }, so the report of a real run (-o json) lists that write in no
+// stage; only its undoing appears, under ScaleUpSource. Un-skip once Validations carries its results.
+test.skip('the report lists every write made: the suspension under Validations, where it was made', async () => {
+  const box = world();
+  completeLastMile(box.source);
+  const { outcome } = await run(box);
+  const rows = (name: string): Array<[string, string, string]> => (outcome.report.stages.find((entry) => entry.name === name)?.objects ?? []).map((row) => [row.kind, row.name, row.result]);
+  assert.equal(rows('Validations'), [['MigrationSchedule', 'migrationschedule', 'changed']]);
+  assert.equal(rows('ScaleDownSource'), [['StatefulSet', 'zk', 'changed']]);
+});
+
 for (const mode of ['client', 'server'] as const) {
   test(`--dry-run=${mode}: every stage planned through the same pipelines, nothing changed on either cluster${mode === 'server' ? ' (each write sent with dryRun=All)' : ' (nothing sent)'}`, async () => {
     const box = world();
