@@ -301,6 +301,31 @@ test('the latest migration still InProgress after --timeout: Validations fails a
   assert.equal(writes(box.destination), []);
 });
 
+test("the latest migration Failed: as Stork, Validations warns and goes on, then WaitAfterScaleDown aborts on it and the source is rolled back", async () => {
+  // Stork's validateBeforeFailover logs "Proceeding with the Failover" for a Failed latest migration,
+  // and its waitAfterScaleDown aborts on any latest migration not Successful or PartialSuccess.
+  const box = world({
+    latest: [
+      { name: INTERVAL, status: 'Successful', createdAgo: 342_000, finishedAgo: 300_000 },
+      { name: 'migrationschedule-interval-2', status: 'Failed', createdAgo: 30_000, finishedAgo: 20_000 },
+    ],
+  });
+  const { outcome } = await run(box);
+  assert.equal(stages(outcome), [
+    ['Validations', 'Successful'],
+    ['ScaleDownSource', 'Successful'],
+    ['WaitAfterScaleDown', 'Failed'],
+    ['LastMileMigration', 'NotStarted'],
+    ['ScaleUpDestination', 'NotStarted'],
+    ['ScaleUpSource', 'Successful'],
+  ]);
+  assert.ok(outcome.report.warnings.includes(`the latest migration migrationschedule-interval-2 of ${NS}/migrationschedule Failed: the destination holds the data of the last successful one`), outcome.report.warnings.join('\n'));
+  assert.is(message(outcome, 'WaitAfterScaleDown'), `migrationschedule ${NS}/migrationschedule's latest migration migrationschedule-interval-2 status is Failed: it did not complete successfully, so the failover is aborted`);
+  assert.equal([outcome.report.outcome, outcome.verdict], ['RollbackSuccessful', 'failed']);
+  assert.equal([replicas(box.source), recorded(box.source), suspended(box.source)], [3, undefined, false]);
+  assert.equal(writes(box.destination), []);
+});
+
 test('--wait=false with a last mile: WaitAfterScaleDown still waits for the source to scale down (the last mile needs the volumes free); the destination is not waited for', async () => {
   const box = world({ sourceController: false });
   completeLastMile(box.source);
