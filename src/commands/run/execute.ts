@@ -102,13 +102,13 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
       return finish();
     }
     if (settled.failure) {
-      validations.end({ kind: 'failed', message: settled.failure });
+      validations.end({ kind: 'failed', message: settled.failure }, { results: settled.results });
       await rollback(ctx, source, settled.results);
       report.outcome = report.outcome === 'RollbackSuccessful' ? 'Failed' : report.outcome;
       report.namespaceResults = prepared.namespaces.map((namespace) => ({ namespace, result: 'active-on-source', message: settled.failure }));
       return finish();
     }
-    validations.end({ kind: 'ok', message: `${summary}; ${source.schedules.length} migrationschedule(s) suspended on the source` });
+    validations.end({ kind: 'ok', message: `${summary}; ${source.schedules.length} migrationschedule(s) suspended on the source` }, { results: settled.results });
 
     const down = await scaleDownSource(ctx, source);
     if (down.result.kind === 'interrupted') return finish();
@@ -133,7 +133,7 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
 
   const up = await scaleUpDestination(ctx, prepared);
   if (up.kind === 'interrupted') return finish();
-  runner.skip('ScaleUpSource', 'source', 'no rollback needed');
+  runner.skip('ScaleUpSource', 'source', up.kind === 'ok' ? 'no rollback needed' : 'not run: a failed scale-up of the destination is not rolled back (the source stays down, so the apps never run twice)');
   report.outcome = up.kind === 'ok' ? 'Successful' : 'Failed';
   return finish();
 }

@@ -62,7 +62,7 @@ export async function suspendAndSettle(ctx: RunContext, handle: StageHandle, sou
         deps.signal,
       );
       if (timedOut) return { failure: `migration ${latest?.name} of ${name} still ${latest?.status || 'running'} after --timeout`, results };
-      if (latest?.status === 'Failed' && !options.failback) ctx.report.warnings.push(`the latest migration ${latest.name} of ${name} Failed: the destination holds the data of the last successful one`);
+      if (latest?.status === 'Failed') return { failure: `the migration ${latest.name} of ${name} that was running Failed: WaitAfterScaleDown would abort (it needs the latest migration Successful, as Stork's); the schedule is resumed`, results };
     } catch (error) {
       return { failure: `cannot read migrationschedule ${name}: ${oneLine(error)}`, results };
     }

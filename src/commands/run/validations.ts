@@ -20,7 +20,7 @@ import { activationTargets, ownedSkips, sourceScaleDownPlans, sourceStillRuns } 
 import type { DataLossWindow } from '../../failover/report';
 import type { ClusterPairRef } from '../../stork/clusterPairConfig';
 import { StorkAnnotation } from '../../stork/annotations';
-import { MIGRATION_SCHEDULE_KEY, NamespaceResource, StorkKinds } from '../../stork/kinds';
+import { CONFIGMAP_KEY, MIGRATION_SCHEDULE_KEY, NamespaceResource, StorkKinds } from '../../stork/kinds';
 import { isSuspended, migratedNamespaces, schedulePolicyName, type NamespaceInfo } from '../../stork/migrationSchedule';
 import { policyWindowMs } from '../../stork/schedulePolicy';
 import { ACCEPTED_MIGRATION_STATUSES, lastSuccess, latestMigration, parseMigrationTime } from '../../stork/scheduleStatus';
@@ -256,6 +256,14 @@ export function sourceFindings(options: Pick<RunOptions, 'skipSourceOperations' 
     const name = `${copy.metadata.namespace}/${copy.metadata.name}`;
     if (!sourceSchedules.has(name)) findings.push({ code: 'schedule-missing', severity: 'error', cluster: 'source', message: `unable to fetch the migrationschedule ${name} needed for the failover in the source ${route.label} (it is not there, or not readable): nothing would stop replication; run with --skip-source-operations if the source is lost` , override: '--skip-source-operations' });
   }
+  // Stork goes on past a Failed latest migration only to abort in WaitAfterScaleDown, after the apps
+  // went down: refused here instead, before anything is touched.
+  if (!options.failback) {
+    for (const schedule of source.schedules) {
+      const latest = latestMigration(schedule);
+      if (latest?.status === 'Failed') findings.push({ code: 'migration-failed', severity: 'error', cluster: 'source', ...(schedule.metadata.namespace ? { namespace: schedule.metadata.namespace } : {}), message: `the latest migration ${latest.name} of ${schedule.metadata.namespace}/${schedule.metadata.name} Failed: a failover would abort after scaling the source down (WaitAfterScaleDown needs it Successful, as Stork's); let the next migration succeed, or, if the source is lost, run with --skip-source-operations`, override: '--skip-source-operations' });
+    }
+  }
   const missing = new Set(source.read.snapshot.missingNamespaces);
   const covered = new Set(source.schedules.flatMap((schedule) => [...migratedNamespaces(schedule, source.read.snapshot.namespaces)]));
   for (const namespace of prepared.namespaces) {
@@ -277,7 +285,7 @@ export function destinationFindings(prepared: Prepared): Finding[] {
     .filter((plan) => plan.action === 'error')
     .map((plan) => ({
       // A stash that does not parse (or names a kind not served) is the stash's problem, not a count's.
-      code: plan.operation === 'create' ? ('stash-invalid' as const) : ('count-invalid' as const),
+      code: plan.operation === 'create' || plan.resourceKey === CONFIGMAP_KEY ? ('stash-invalid' as const) : ('count-invalid' as const),
       severity: 'error' as const,
       cluster: 'destination' as const,
       ...(plan.ref.namespace ? { namespace: plan.ref.namespace } : {}),
