@@ -168,7 +168,8 @@ export function planRunUndo(reads: readonly UndoRead[], options: { force: boolea
     if (plan.action === 'change') return { written, live, action: 'restore', plan: { ...plan, reason: [where, lines].filter(Boolean).join(', ') } };
     if (plan.action === 'unchanged') return { written, live, action: 'unchanged', plan: { ...plan, reason: `${where}: already as before the run` } };
     const changed = (plan.reason ?? 'changed since the run').replace(/; left as it is$/, '');
-    return options.force ? { written, live, action: 'leave', plan: { ...plan, action: 'skipped', reason: `${changed}; left as it is (--force)` } } : { written, live, action: 'blocked', plan: { ...plan, reason: changed } };
+    // Left or blocked, it keeps what it holds: its row shows that value, not a change.
+    return options.force ? { written, live, action: 'leave', plan: { ...plan, action: 'skipped', to: '', reason: `${changed}; left as it is (--force)` } } : { written, live, action: 'blocked', plan: { ...plan, to: '', reason: changed } };
   });
 
   const blocked = steps.filter((step) => step.action === 'blocked');
@@ -224,7 +225,7 @@ function withHolds(plan: RunUndoPlan, running: ReadonlyArray<{ step: UndoStep; w
     const kept = step.written.resourceKey === MIGRATION_SCHEDULE_KEY ? (step.written.cluster === 'source' ? 'stays suspended' : 'stays activated') : 'stays as the run left it (down)';
     const reason = `held: ${kept}, since ${why}; putting it back would run the app on both clusters`;
     warnings.push(`${describeWritten(step.written)} ${reason.slice('held: '.length)}`);
-    return { ...step, action: 'hold', plan: { ...step.plan, action: 'skipped', reason } };
+    return { ...step, action: 'hold', plan: { ...step.plan, action: 'skipped', to: '', reason } };
   });
   return { ...plan, steps, warnings };
 }

@@ -72,9 +72,11 @@ export async function executeUndo(options: UndoOptions, deps: CommandDeps): Prom
   }
   let plan = planRunUndo(reads, { force: options.force });
   deps.streams.stderr.write(renderUndoPlan(plan, options.runId, file, dryRun));
+  // The namespaces the run wrote in: the undo's scope.
+  const scope = [...new Set(written.map((object) => object.object.namespace ?? ''))].filter(Boolean).map((namespace) => ({ namespace, included: true, reason: 'written by the run', explicit: false }));
   const context = summary.request ? `${describeSource(summary.request, summary.sourceClusterPair)},${summary.request.destinationContext}` : '';
   const finish = (results: ObjectResult[], extra: readonly string[]): UndoOutcome => {
-    const report = buildChangeReport({ verb: 'undo', context, dryRun, scope: [], results, warnings: [...extra, ...warnings] });
+    const report = buildChangeReport({ verb: 'undo', context, dryRun, scope, results, warnings: [...extra, ...warnings] });
     return { report, verdict: changeVerdict(report), results };
   };
 
