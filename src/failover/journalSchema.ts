@@ -69,7 +69,8 @@ const json: Parser<Json> = (value, at) => {
     for (const [key, entry] of Object.entries(value)) {
       const parsed = json(entry, child(at, key));
       if (!parsed.ok) return parsed;
-      result[key] = parsed.value;
+      // Defined, not assigned: a key "__proto__" (JSON.parse makes it an own key) stays a key, not a prototype.
+      Object.defineProperty(result, key, { value: parsed.value, enumerable: true, writable: true, configurable: true });
     }
     return ok(result);
   }
@@ -96,13 +97,13 @@ function record<R extends Shape, O extends Shape = Record<never, never>>(require
     if (unknown !== undefined) return bad(child(at, unknown), 'unknown field');
     const result: Record<string, unknown> = {};
     for (const [key, parser] of Object.entries(required)) {
-      if (!(key in value)) return bad(child(at, key), 'missing');
+      if (!Object.hasOwn(value, key)) return bad(child(at, key), 'missing');
       const parsed = parser(value[key], child(at, key));
       if (!parsed.ok) return parsed;
       result[key] = parsed.value;
     }
     for (const [key, parser] of Object.entries(optional ?? {})) {
-      if (!(key in value)) continue;
+      if (!Object.hasOwn(value, key)) continue;
       const parsed = parser(value[key], child(at, key));
       if (!parsed.ok) return parsed;
       result[key] = parsed.value;

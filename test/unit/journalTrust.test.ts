@@ -117,7 +117,15 @@ test('parseJournalEntry builds a fresh value: nothing of the input is passed thr
   const parsed = parseJournalEntry(JSON.parse(line(write)));
   assert.ok(parsed.ok);
   if (parsed.ok) assert.equal(parsed.value, write);
-  assert.not.ok(parseJournalEntry({ ...write, __proto__: { polluted: true }, extra: 1 }).ok);
+  assert.not.ok(parseJournalEntry({ ...write, extra: 1 }).ok);
+  // JSON.parse makes "__proto__" an own key: refused at the entry's level, kept as a key inside a value.
+  assert.not.ok(parseJournalEntry(JSON.parse(`{"__proto__":{"polluted":true},${line(write).slice(1)}`)).ok);
+  const odd = parseJournalEntry(JSON.parse(line({ ...write, fields: [{ path: ['spec', 'x'], before: null, after: JSON.parse('{"__proto__":{"a":1}}') }] })));
+  assert.ok(odd.ok && odd.value.type === 'write' && JSON.stringify(odd.value.fields[0]?.after) === '{"__proto__":{"a":1}}');
+  // Inherited properties are not fields: a prototype cannot supply a missing one.
+  const { fields, ...withoutFields } = write;
+  const inherited = parseJournalEntry(Object.assign(Object.create({ fields }), withoutFields));
+  assert.equal(inherited.ok ? '' : inherited.problem, 'write entry: fields: missing');
 });
 
 const summary = (entries: JournalEntry[]): RunSummary => summarizeJournal(ID, entries);
