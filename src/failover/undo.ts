@@ -110,8 +110,8 @@ export function journalLines(lines: readonly number[]): string {
 }
 
 /** A plan that writes nothing, saying why (for rows that are left, held or blocked). */
-function noWrite(written: WrittenObject, live: KubeObject | undefined, action: ObjectPlan['action'], reason: string, from = '', to = ''): ObjectPlan {
-  return planFor(live ?? stubOf(written), written.resourceKey, { action, reason, from, to });
+function noWrite(written: WrittenObject, live: KubeObject | undefined, action: ObjectPlan['action'], reason: string): ObjectPlan {
+  return planFor(live ?? stubOf(written), written.resourceKey, { action, reason });
 }
 
 /**
@@ -123,23 +123,24 @@ function noWrite(written: WrittenObject, live: KubeObject | undefined, action: O
 export function runningEvidence(written: WrittenObject, live: KubeObject): string | undefined {
   if (written.resourceKey === MIGRATION_SCHEDULE_KEY) return undefined;
   const is = (path: readonly string[]): string => `${path.join('.')} is ${JSON.stringify(getPath(live, path) ?? null)}`;
-  const replicas = getPath(live, ['spec', 'replicas']);
-  const known = written.fields.filter((field) => RUN_FIELDS.has(field.path.join('.')));
+  const known = written.fields.filter((field) => RUNS.has(field.path.join('.')));
   if (known.length > 0) {
-    for (const field of known) {
-      const value = getPath(live, field.path);
-      const running = field.path.join('.') === 'spec.replicas' ? typeof value === 'number' && value > 0 : field.path.join('.') === 'spec.suspend' ? value === false : field.path.join('.') === 'spec.running' ? value === true : value !== undefined && value !== 'Halted';
-      if (running) return is(field.path);
-    }
-    return undefined;
+    const running = known.find((field) => RUNS.get(field.path.join('.'))?.(getPath(live, field.path)));
+    return running ? is(running.path) : undefined;
   }
+  const replicas = getPath(live, ['spec', 'replicas']);
   if (typeof replicas === 'number') return replicas > 0 ? is(['spec', 'replicas']) : undefined;
   const moved = written.fields.find((field) => !jsonEqual(getPath(live, field.path) ?? null, field.before));
   return moved ? `${is(moved.path)}, not ${JSON.stringify(moved.before)} as before the run` : undefined;
 }
 
-/** The fields that say whether a workload runs: replicas, a CronJob's suspend, a VirtualMachine's running or runStrategy. */
-const RUN_FIELDS: ReadonlySet<string> = new Set(['spec.replicas', 'spec.suspend', 'spec.running', 'spec.runStrategy']);
+/** The fields that say whether a workload runs, and the values that mean it does: replicas, a CronJob's suspend, a VirtualMachine's running or runStrategy. */
+const RUNS: ReadonlyMap<string, (value: Json | undefined) => boolean> = new Map([
+  ['spec.replicas', (value: Json | undefined) => typeof value === 'number' && value > 0],
+  ['spec.suspend', (value: Json | undefined) => value === false],
+  ['spec.running', (value: Json | undefined) => value === true],
+  ['spec.runStrategy', (value: Json | undefined) => value !== undefined && value !== 'Halted'],
+]);
 
 /**
  * undo's plan, all or nothing: every object the run wrote, read afresh on both clusters, is put
