@@ -120,8 +120,11 @@ const OUTCOMES: ReadonlyArray<FailoverOutcome | 'Interrupted'> = ['Successful', 
 
 const journalObject: Parser<JournalObject> = record({ apiVersion: nonEmptyString, kind: nonEmptyString, name: nonEmptyString }, { namespace: nonEmptyString });
 
+/** A path segment: a field name or map key. No Kubernetes field or annotation key is "__proto__": refused outright. */
+const segment: Parser<string> = (value, at) => (value === '__proto__' ? bad(at, 'not a field name') : nonEmptyString(value, at));
+
 const field: Parser<JournalField> = (value, at) => {
-  const parsed = record({ path: listOf(nonEmptyString), before: json, after: json })(value, at);
+  const parsed = record({ path: listOf(segment), before: json, after: json })(value, at);
   if (parsed.ok && parsed.value.path.length === 0) return bad(child(at, 'path'), 'empty');
   return parsed;
 };

@@ -5,9 +5,11 @@ import { summarizeJournal, type JournalEntry, type RunRequest, type RunSummary }
 import { parseJournalEntry } from '../../src/failover/journalSchema';
 import { resumeDecision, type ResumeScopeFlags } from '../../src/failover/resumeGate';
 import { checkRunId, isRunId, newRunId } from '../../src/failover/runId';
-import { holdAfterDestination, planRunUndo, writtenObjects, type UndoRead, type WrittenObject } from '../../src/failover/undo';
+import { holdAfterDestination, planRunUndo, runningEvidence, writtenObjects, type UndoRead, type WrittenObject } from '../../src/failover/undo';
 import { journalPath, parseJournalText } from '../../src/io/journal';
+import { getPath } from '../../src/kube/jsonPath';
 import type { KubeObject } from '../../src/kube/objects';
+import { applyChanges } from '../../src/plan/jsonPatch';
 import { MIGRATION_SCHEDULE_KEY } from '../../src/stork/kinds';
 
 // What the journal's readers trust: the schema of every line, the run id, the resume gates, and
@@ -67,6 +69,7 @@ const BAD_LINES: Array<[string, string, RegExp]> = [
   ['a missing field', line({ ...write, fields: undefined }), /^journal F line 2: write entry: fields: missing$/],
   ['a path that is not a list of strings', line({ ...write, fields: [{ path: ['spec', 3], before: 3, after: 0 }] }), /^journal F line 2: write entry: fields\[0\]\.path\[1\]: want a non-empty string, found 3$/],
   ['an empty path', line({ ...write, fields: [{ path: [], before: 3, after: 0 }] }), /^journal F line 2: write entry: fields\[0\]\.path: empty$/],
+  ['a path through __proto__', line({ ...write, fields: [{ path: ['__proto__', 'polluted'], before: null, after: true }] }), /write entry: fields\[0\]\.path\[0\]: not a field name$/],
   ['a field without after', line({ ...write, fields: [{ path: ['spec', 'replicas'], before: 3 }] }), /fields\[0\]\.after: missing$/],
   ['an unknown stage', line({ ...write, stage: 'ScaleSideways' }), /^journal F line 2: write entry: stage: want one of Validations, /],
   ['an unknown cluster', line({ ...write, cluster: 'both' }), /write entry: cluster: want one of source, destination, found "both"$/],
@@ -275,6 +278,35 @@ test('undo: a destination app whose undo write failed holds its source counterpa
   assert.equal(actions(after), ['destination StatefulSet restore', 'destination MigrationSchedule restore', 'source StatefulSet hold', 'source MigrationSchedule hold']);
   assert.match(after.steps[2]?.plan.reason ?? '', 'statefulset zk/zk on destination may still run (its undo was failed: changed concurrently twice)');
   assert.equal(actions(holdAfterDestination(plan, [{ step: zk ?? plan.steps[0]!, outcome: 'changed' }])), actions(plan), 'all went down: nothing held');
+});
+
+test('a path read back never reaches a prototype: "constructor" reads as absent, "__proto__" is written as a key', () => {
+  const crafted = writtenObjects([{ ...write, fields: [{ path: ['metadata', 'annotations', 'constructor'], before: null, after: 'x' }, { path: ['__proto__', 'polluted'], before: true, after: null }] }])[0] as WrittenObject;
+  const plan = planRunUndo([{ written: crafted, live: sts(0, { constructor: 'x' }) }], { force: false });
+  assert.is(plan.steps[0]?.action, 'restore');
+  const after = applyChanges(plan.steps[0]?.plan.live ?? sts(0), plan.steps[0]?.plan.changes ?? []);
+  assert.is(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype untouched');
+  assert.is(Object.getPrototypeOf(after), Object.prototype);
+  assert.equal(Object.keys(after).includes('__proto__'), true);
+  assert.is(getPath({ metadata: { annotations: {} } }, ['metadata', 'annotations', 'constructor']), undefined);
+});
+
+test('whether a destination object runs its app: replicas, a CronJob\'s suspend, a VM, else any field the run wrote not back at its before; schedules never', () => {
+  const object = (resourceKey: string, path: string[], before: unknown, after: unknown): WrittenObject => ({ context: 'd', cluster: 'destination', resourceKey, object: ZK, fields: [{ path, before: before as null, after: after as null }], lines: [] });
+  const live = (spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'X', metadata: { name: 'x' }, spec: spec as KubeObject['spec'] });
+  const cases: Array<[string, WrittenObject, KubeObject, string | undefined]> = [
+    ['replicas 5', object('StatefulSet.apps', ['spec', 'replicas'], 0, 3), live({ replicas: 5 }), 'spec.replicas is 5'],
+    ['replicas 0', object('StatefulSet.apps', ['spec', 'replicas'], 0, 3), live({ replicas: 0 }), undefined],
+    ['a CronJob resumed', object('CronJob.batch', ['spec', 'suspend'], true, false), live({ suspend: false }), 'spec.suspend is false'],
+    ['a CronJob suspended', object('CronJob.batch', ['spec', 'suspend'], true, false), live({ suspend: true }), undefined],
+    ['a VM running', object('VirtualMachine.kubevirt.io', ['spec', 'running'], false, true), live({ running: true }), 'spec.running is true'],
+    ['a VM halted', object('VirtualMachine.kubevirt.io', ['spec', 'runStrategy'], 'Halted', 'Always'), live({ runStrategy: 'Halted' }), undefined],
+    ['a custom resource moved off its before', object('Thing.example.com', ['spec', 'size'], 'off', 'on'), live({ size: 'big' }), 'spec.size is "big", not "off" as before the run'],
+    ['a custom resource at its before', object('Thing.example.com', ['spec', 'size'], 'off', 'on'), live({ size: 'off' }), undefined],
+    ['a schedule', object(MIGRATION_SCHEDULE_KEY, ['spec', 'suspend'], true, false), live({ suspend: false }), undefined],
+    ['a path named like an Object method', object('Thing.example.com', ['constructor'], null, 'x'), live({}), undefined],
+  ];
+  for (const [what, written, object_, evidence] of cases) assert.is(runningEvidence(written, object_), evidence, what);
 });
 
 test.run();
