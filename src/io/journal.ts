@@ -129,14 +129,15 @@ export function readJournal(file: string): JournalEntry[] {
  */
 function sealTornTail(file: string): void {
   if (!existsSync(file)) return;
-  const text = readFileSync(file, 'utf8');
-  if (text === '' || text.endsWith('\n')) return;
-  const kept = text.slice(0, text.lastIndexOf('\n') + 1);
+  // Bytes, not text: the cut must fall exactly after the last newline whatever the bytes before it.
+  const bytes = readFileSync(file);
+  if (bytes.length === 0 || bytes[bytes.length - 1] === 0x0a) return;
+  const kept = bytes.lastIndexOf(0x0a) + 1;
   try {
-    JSON.parse(text.slice(kept.length));
+    JSON.parse(bytes.subarray(kept).toString('utf8'));
     appendFileSync(file, '\n');
   } catch {
-    truncateSync(file, Buffer.byteLength(kept, 'utf8'));
+    truncateSync(file, kept);
   }
 }
 
