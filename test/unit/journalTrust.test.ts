@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { JournalError, UsageError } from '../../src/core/errors';
@@ -6,7 +9,7 @@ import { parseJournalEntry } from '../../src/failover/journalSchema';
 import { resumeDecision, type ResumeScopeFlags } from '../../src/failover/resumeGate';
 import { checkRunId, isRunId, newRunId } from '../../src/failover/runId';
 import { holdAfterDestination, planRunUndo, runningEvidence, writtenObjects, type UndoRead, type WrittenObject } from '../../src/failover/undo';
-import { journalPath, parseJournalText } from '../../src/io/journal';
+import { Journal, journalPath, loadJournal, parseJournalText } from '../../src/io/journal';
 import { getPath } from '../../src/kube/jsonPath';
 import type { KubeObject } from '../../src/kube/objects';
 import { applyChanges } from '../../src/plan/jsonPatch';
@@ -109,6 +112,22 @@ test('a torn last line (no newline, not JSON) is left out and named; a whole but
   assert.equal(torn.warnings, ['journal F line 9 is torn (cut short while it was written, so the write it describes was never sent): ignored']);
   assert.throws(() => parseJournalText(`${text(GOOD)}{"type":"rewind"}`, 'F'), /journal F line 9: unknown entry type "rewind"/);
   assert.throws(() => parseJournalText(`${text(GOOD.slice(0, 2))}garbage\n${text(GOOD.slice(2))}{"torn`, 'F'), /journal F line 3: not JSON/, 'a torn last line excuses no other');
+});
+
+test('appending to a journal: a torn tail is cut off (multi-byte text before it included), a whole last entry gets its newline', () => {
+  const folder = mkdtempSync(path.join(tmpdir(), 'kf-journal-'));
+  const undone: JournalEntry = { type: 'undo', runId: ID, time: T, status: 'Successful', forced: false };
+  const unicode: JournalEntry = { type: 'start', runId: ID, time: T, request: { ...REQUEST, selector: 'app=zoé✓' } };
+  for (const [what, tail] of [['torn', '{"type":"wri'], ['whole, no newline', JSON.stringify(GOOD[1])]] as const) {
+    const file = path.join(folder, `${what.replace(/\W/g, '')}.jsonl`);
+    writeFileSync(file, `${text([unicode])}${tail}`);
+    const journal = Journal.open(file);
+    journal.append(undone);
+    journal.close();
+    const expected = what === 'torn' ? [unicode, undone] : [unicode, GOOD[1], undone];
+    assert.equal(loadJournal(file, ID).entries, expected, what);
+    assert.is(readFileSync(file, 'utf8'), text(expected), what);
+  }
 });
 
 test('the run id: every entry holds the one the caller expects (the file name), else the first entry\'s', () => {
