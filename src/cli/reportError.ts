@@ -24,5 +24,5 @@ function isYargsValidation(error: unknown): boolean {
 
 /** Errors whose one line is the whole story (an API or network failure named by the transport). */
 function isDomainError(error: Error): boolean {
-  return ['ApiError', 'ConnectionError', 'UnexpectedAnswerError', 'ServerDownError', 'InterruptedError'].includes(error.name);
+  return ['ApiError', 'ConnectionError', 'UnexpectedAnswerError', 'ServerDownError', 'InterruptedError', 'JournalError'].includes(error.name);
 }

@@ -35,8 +35,9 @@ export function liveLookup(env: NodeJS.ProcessEnv): Lookup {
 async function lookup(kind: LookupKind, line: CommandLine, env: NodeJS.ProcessEnv, opened: (client: KubeClient) => void): Promise<string[]> {
   const { loadKubeconfig, resolveContext } = await import('../kube/kubeconfig');
   if (kind === 'run') {
-    const { journalDirectory, listJournals } = await import('../io/journal');
-    return listJournals(journalDirectory(env)).map((journal) => journal.runId);
+    const [{ journalDirectory, listJournals }, { isRunId }] = await Promise.all([import('../io/journal'), import('../failover/runId')]);
+    // Only names undo and --resume accept: a stray file in the folder is no candidate.
+    return listJournals(journalDirectory(env)).map((journal) => journal.runId).filter(isRunId);
   }
   // run and failback read -m's schedule (and namespaces) on the destination; other verbs use --context.
   const contextName = line.verb?.name === 'run' || line.verb?.name === 'failback' ? (last(line, 'destination-context') ?? last(line, 'context')) : last(line, 'context');

@@ -30,6 +30,35 @@ export interface JournalField {
   after: Json | null;
 }
 
+/** The object a journal entry is about. */
+export interface JournalObject {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/**
+ * What `undo` does to one object the run wrote: put it back (restore), nothing (unchanged: it
+ * already is), leave it as someone changed it (leave: --force), or keep it as the run left it so
+ * that the two clusters never both run an app (hold).
+ */
+export type UndoAction = 'restore' | 'unchanged' | 'leave' | 'hold';
+
+/** One object of an undo's plan, as the journal records it before the first undo write. */
+export interface UndoRecordObject {
+  cluster: 'source' | 'destination';
+  context: string;
+  resourceKey: string;
+  object: JournalObject;
+  action: UndoAction;
+  /** The journal lines of the run's writes this object's undo answers. */
+  lines: number[];
+}
+
+/** Started: before undo's first write, with its plan; then how it ended. */
+export type UndoStatus = 'Started' | 'Successful' | 'Failed';
+
 /** One JSON line of a run's journal. */
 export type JournalEntry =
   | { type: 'start'; runId: string; time: string; request: RunRequest }
@@ -42,14 +71,16 @@ export type JournalEntry =
       cluster: 'source' | 'destination';
       context: string;
       resourceKey: string;
-      object: { apiVersion: string; kind: string; namespace?: string; name: string };
+      object: JournalObject;
       fields: JournalField[];
       resourceVersion?: string;
     }
-  | { type: 'create'; runId: string; time: string; stage: FailoverStageName; cluster: 'source' | 'destination'; context: string; resourceKey: string; object: { apiVersion: string; kind: string; namespace?: string; name: string } }
+  | { type: 'create'; runId: string; time: string; stage: FailoverStageName; cluster: 'source' | 'destination'; context: string; resourceKey: string; object: JournalObject }
   | { type: 'end'; runId: string; time: string; outcome: FailoverOutcome | 'Interrupted' }
   /** --source-from-clusterpair: the ClusterPair (on the destination) chosen, before the source is first written. */
-  | { type: 'source'; runId: string; time: string; clusterPair: ClusterPairRef };
+  | { type: 'source'; runId: string; time: string; clusterPair: ClusterPairRef }
+  /** `undo` of this run: Started (with its plan) before its first write, then Successful or Failed. */
+  | { type: 'undo'; runId: string; time: string; status: UndoStatus; forced: boolean; objects?: UndoRecordObject[] };
 
 /** A run as its journal tells it. */
 export interface RunSummary {
@@ -63,6 +94,8 @@ export interface RunSummary {
   /** The outcome, or undefined if the run never ended (crash, kill, lost connection). */
   outcome?: FailoverOutcome | 'Interrupted';
   writes: number;
+  /** The latest `undo` of the run: when it started, and how it ended (Started: it never said). */
+  undo?: { started: string; status: UndoStatus; forced: boolean };
 }
 
 /** Pure: what a journal says about its run. */
@@ -76,6 +109,7 @@ export function summarizeJournal(runId: string, entries: readonly JournalEntry[]
     else if (entry.type === 'write') summary.writes += 1;
     else if (entry.type === 'end') summary.outcome = entry.outcome;
     else if (entry.type === 'source') summary.sourceClusterPair = entry.clusterPair;
+    else if (entry.type === 'undo') summary.undo = entry.status === 'Started' || !summary.undo ? { started: entry.time, status: entry.status, forced: entry.forced } : { ...summary.undo, status: entry.status };
   }
   return summary;
 }

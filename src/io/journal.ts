@@ -1,8 +1,10 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, truncateSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { UsageError, oneLine } from '../core/errors';
+import { JournalError, UsageError, oneLine } from '../core/errors';
 import type { JournalEntry } from '../failover/journalModel';
+import { parseJournalEntry } from '../failover/journalSchema';
+import { checkRunId } from '../failover/runId';
 
 /**
  * Where journals live: --journal, else ${XDG_STATE_HOME:-~/.local/state}/kubectl-failover (on
@@ -14,7 +16,9 @@ export function journalDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platfo
   return path.join(state, 'kubectl-failover');
 }
 
+/** The journal of a run: --journal, else `<run id>.jsonl` in journalDirectory. An id that is not one is refused (exit 2) before any file is opened. */
 export function journalPath(env: NodeJS.ProcessEnv, runId: string, explicit?: string): string {
+  checkRunId(runId, 'run id');
   return explicit ?? path.join(journalDirectory(env), `${runId}.jsonl`);
 }
 
@@ -33,6 +37,7 @@ export class Journal {
   static open(file: string): Journal {
     try {
       mkdirSync(path.dirname(file), { recursive: true });
+      sealTornTail(file);
       return new Journal(file, openSync(file, 'a', 0o600));
     } catch (error) {
       throw new UsageError(`cannot write the journal ${file}: ${oneLine(error)}; nothing was changed (choose another place with --journal)`);
@@ -49,19 +54,91 @@ export class Journal {
   }
 }
 
-/** Reads a journal's entries; a torn last line (a crash while writing it) is ignored. */
-export function readJournal(file: string): JournalEntry[] {
-  if (!existsSync(file)) throw new UsageError(`no journal ${file}`);
-  const entries: JournalEntry[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
+/** A journal's entries, each checked against the schema, with the line each came from. */
+export interface ParsedJournal {
+  /** Where it was read: a file path, or e.g. "configmap ns/name on context dst". */
+  origin: string;
+  entries: JournalEntry[];
+  /** lines[i]: the 1-based line of entries[i], for plans and errors that point back at the journal. */
+  lines: number[];
+  /** A last line cut short by a crash while it was written (no newline, not JSON): left out. */
+  tornLastLine?: number;
+  /** What the callers print on stderr (`warning: …`): the torn last line, named. */
+  warnings: string[];
+}
+
+/**
+ * Parses a journal's text: one JSON entry per line, each checked against the schema and, when
+ * `runId` is given (else the first entry's), holding that run id. Only a torn *last* line is
+ * tolerated: the journal is flushed before the write it describes is sent, so a line cut short by
+ * a crash describes a write that never happened. Any other bad line throws a JournalError naming
+ * the origin and the line ("journal F line 7: …"): nothing is to be done on a journal's word once
+ * part of it is unreadable (a lost middle line would be a write undo never puts back). Pure.
+ */
+export function parseJournalText(text: string, origin: string, options: { runId?: string } = {}): ParsedJournal {
+  const parsed: ParsedJournal = { origin, entries: [], lines: [], warnings: [] };
+  const complete = text.endsWith('\n');
+  const rows = text === '' ? [] : (complete ? text.slice(0, -1) : text).split('\n');
+  let expected = options.runId;
+  for (const [index, row] of rows.entries()) {
+    const line = index + 1;
+    const torn = !complete && index === rows.length - 1;
+    let value: unknown;
     try {
-      entries.push(JSON.parse(line) as JournalEntry);
-    } catch {
-      // Only the last line can be torn; anything else is not ours to guess at.
+      if (row.trim() === '') throw new Error('empty line');
+      value = JSON.parse(row);
+    } catch (error) {
+      if (torn) {
+        parsed.tornLastLine = line;
+        parsed.warnings.push(`journal ${origin} line ${line} is torn (cut short while it was written, so the write it describes was never sent): ignored`);
+        continue;
+      }
+      throw new JournalError(origin, line, row.trim() === '' ? 'empty line (each line holds one JSON entry)' : `not JSON (${oneLine(error)})`);
     }
+    const entry = parseJournalEntry(value);
+    if (!entry.ok) throw new JournalError(origin, line, entry.problem);
+    expected ??= entry.value.runId;
+    if (entry.value.runId !== expected) throw new JournalError(origin, line, `runId ${entry.value.runId} is not this journal's run ${expected}`);
+    parsed.entries.push(entry.value);
+    parsed.lines.push(line);
   }
-  return entries;
+  return parsed;
+}
+
+/** Reads and checks a journal file (parseJournalText). No file is a usage error (exit 2); an unreadable or bad one a JournalError (exit 1). */
+export function loadJournal(file: string, runId?: string): ParsedJournal {
+  if (!existsSync(file)) throw new UsageError(`no journal ${file}`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new JournalError(file, undefined, `cannot be read: ${oneLine(error)}`);
+  }
+  return parseJournalText(text, file, runId === undefined ? {} : { runId });
+}
+
+/** A journal's checked entries (loadJournal), for callers that need no line numbers and print no warnings. */
+export function readJournal(file: string): JournalEntry[] {
+  return loadJournal(file).entries;
+}
+
+/**
+ * Before appending to a journal: a last line with no newline is completed if it is a whole entry,
+ * and cut off if it is torn (its write was never sent: the line is flushed before the write), so
+ * that the next entry starts on a line of its own and the journal stays readable.
+ */
+function sealTornTail(file: string): void {
+  if (!existsSync(file)) return;
+  // Bytes, not text: the cut must fall exactly after the last newline whatever the bytes before it.
+  const bytes = readFileSync(file);
+  if (bytes.length === 0 || bytes[bytes.length - 1] === 0x0a) return;
+  const kept = bytes.lastIndexOf(0x0a) + 1;
+  try {
+    JSON.parse(bytes.subarray(kept).toString('utf8'));
+    appendFileSync(file, '\n');
+  } catch {
+    truncateSync(file, kept);
+  }
 }
 
 /** The journals in a folder, by run id. */

@@ -1,11 +1,19 @@
 import type { Json, JsonObject } from './objects';
 
+/**
+ * A field of an object, own properties only: paths come from journals and annotations too (input),
+ * and "constructor" or "__proto__" must read as absent, not as Object's, and never be written through.
+ */
+function own(object: object, segment: string): unknown {
+  return Object.hasOwn(object, segment) ? (object as Record<string, unknown>)[segment] : undefined;
+}
+
 /** Reads a nested field; undefined when any step is missing or not an object. */
 export function getPath(root: unknown, path: readonly string[]): Json | undefined {
   let current: unknown = root;
   for (const segment of path) {
     if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;
-    current = (current as Record<string, unknown>)[segment];
+    current = own(current, segment);
   }
   return current as Json | undefined;
 }
@@ -16,7 +24,7 @@ export function existingDepth(root: unknown, path: readonly string[]): number {
   let depth = 0;
   for (const segment of path) {
     if (current === null || typeof current !== 'object' || Array.isArray(current)) break;
-    const child = (current as Record<string, unknown>)[segment];
+    const child = own(current, segment);
     if (child === null || typeof child !== 'object' || Array.isArray(child)) break;
     current = child;
     depth += 1;
@@ -28,17 +36,17 @@ export function existingDepth(root: unknown, path: readonly string[]): number {
 export function withPath<T>(root: T, path: readonly string[], value: Json | undefined): T {
   const copy = structuredClone(root) as unknown as JsonObject;
   let current: JsonObject = copy;
+  // Defined, not assigned: a segment "__proto__" sets a key, never the prototype.
+  const set = (object: JsonObject, segment: string, next: Json): void => void Object.defineProperty(object, segment, { value: next, enumerable: true, writable: true, configurable: true });
   path.forEach((segment, index) => {
     if (index === path.length - 1) {
       if (value === undefined) delete current[segment];
-      else current[segment] = value;
+      else set(current, segment, value);
       return;
     }
-    const child = current[segment];
-    if (child === null || typeof child !== 'object' || Array.isArray(child)) {
-      current[segment] = {};
-    }
-    current = current[segment] as JsonObject;
+    const child = own(current, segment);
+    if (child === null || typeof child !== 'object' || Array.isArray(child)) set(current, segment, {});
+    current = own(current, segment) as JsonObject;
   });
   return copy as unknown as T;
 }

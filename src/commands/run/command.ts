@@ -1,15 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import type { Argv } from 'yargs';
 import { lastWins, nonEmpty, parseConcurrency, parseDurationFlag } from '../../cli/flags';
 import { globalOptionsFrom, type GlobalFlags, type GlobalOptions } from '../../cli/globalOptions';
 import type { VerbModule } from '../../cli/verb';
+import type { CommandDeps } from '../../core/command';
 import { UsageError } from '../../core/errors';
 import { renderStageDiffs } from '../../present/dryRunDiffs';
 import { renderFailoverReport } from '../../present/failoverTable';
 import type { RunOptions } from './options';
 import type { ViaStorkOptions } from './viaStork';
-import { summarizeJournal, type RunRequest } from '../../failover/journalModel';
-import { journalPath, readJournal } from '../../io/journal';
+import type { RunRequest } from '../../failover/journalModel';
+import { checkRunId, newRunId } from '../../failover/runId';
+import { journalPath } from '../../io/journal';
+import { readResumableRun } from './resumable';
 
 const commaList = (value: string | string[] | undefined): string[] => (value === undefined ? [] : (Array.isArray(value) ? value : [value]).flatMap((entry) => String(entry).split(',')).map((entry) => entry.trim()).filter(Boolean));
 
@@ -84,15 +86,12 @@ function runModule(failback: boolean): VerbModule {
           lastMileTimeoutMs: flags['last-mile-timeout'] === undefined ? undefined : parseDurationFlag('--last-mile-timeout', flags['last-mile-timeout']),
           onLastMileTimeout: flags['on-last-mile-timeout'] === 'delete' ? ('delete' as const) : ('keep' as const),
         };
-        const resumeId = flags.resume;
+        const resumeId = flags.resume === undefined ? undefined : checkRunId(flags.resume, '--resume');
         if (resumeId !== undefined && globals.dryRun !== 'none') throw new UsageError('--resume continues a run: it cannot be a dry run');
-        // A resumed run takes its scope and flags from its journal (read where the command runs: deps.env).
-        const resumed = (env: NodeJS.ProcessEnv, runId: string): RunOptions => {
-          const file = journalPath(env, runId, flags.journal);
-          const summary = summarizeJournal(runId, readJournal(file));
-          if (!summary.request) throw new UsageError(`the journal ${file} does not say what run ${runId} was asked (no start entry)`);
-          if (summary.outcome && summary.outcome !== 'Interrupted') throw new UsageError(`run ${runId} already ended: ${summary.outcome}; nothing to resume`);
-          const request = summary.request;
+        // A resumed run takes its scope and flags from its journal (read where the command runs: deps.env); scope flags may only repeat it.
+        const resumed = (deps: Pick<CommandDeps, 'env' | 'streams'>, runId: string): RunOptions => {
+          const given = { sourceContext: flags['source-context'], destinationContext: flags['destination-context'], sourceFromClusterPair: flags['source-from-clusterpair'], namespace: globals.namespace, allNamespaces: globals.allNamespaces, selector: globals.selector, schedule: flags['migration-schedule'], include: commaList(flags['include-namespaces']), exclude: commaList(flags['exclude-namespaces']) };
+          const { file, summary, request } = readResumableRun(deps, runId, flags.journal, given);
           const resumedGlobals: GlobalOptions = { ...globals, allNamespaces: request.allNamespaces, ...(request.namespace ? { namespace: request.namespace } : {}), ...(request.selector ? { selector: request.selector } : {}) };
           return { globals: resumedGlobals, runId, ...runtime, sourceContext: request.sourceContext, sourceFromClusterPair: request.sourceFromClusterPair ?? false, sourceClusterPair: summary.sourceClusterPair, destinationContext: request.destinationContext, schedule: request.schedule, skipSourceOperations: request.skipSourceOperations, allowSplitBrain: request.allowSplitBrain, skipLastMile: request.skipLastMile, failback: request.failback, journalFile: file, request, resuming: true };
         };
@@ -112,7 +111,7 @@ function runModule(failback: boolean): VerbModule {
           if (!scheduleName && (include.length > 0 || exclude.length > 0)) throw new UsageError('--include-namespaces and --exclude-namespaces need -m/--migration-schedule');
           if (scheduleName && globals.allNamespaces) throw new UsageError('-m/--migration-schedule and -A/--all-namespaces cannot be used together');
           if (failback && !scheduleName) throw new UsageError('failback needs the reverse MigrationSchedule: -m NAME (in -n)');
-          const runId = randomBytes(5).toString('hex');
+          const runId = newRunId();
           const schedule = scheduleName ? { name: scheduleName, ...(globals.namespace ? { namespace: globals.namespace } : {}), include, exclude } : undefined;
           const request: RunRequest = {
             sourceContext,
@@ -132,7 +131,7 @@ function runModule(failback: boolean): VerbModule {
         await run({
           globals,
           execute: async (deps) => {
-            const options = fresh ? { ...fresh, journalFile: journalPath(deps.env, fresh.runId, flags.journal) } : resumed(deps.env, resumeId ?? '');
+            const options = fresh ? { ...fresh, journalFile: journalPath(deps.env, fresh.runId, flags.journal) } : resumed(deps, resumeId ?? '');
             deps.streams.stderr.write(`Run ID: ${options.runId}${options.resuming ? ' (resumed)' : ''}\n`);
             return (await import('./execute')).executeRun(options, deps);
           },
