@@ -247,8 +247,8 @@ export function describeHolder(holder: LeaseHolderInfo): string {
   return `${run}${by}${on}${since}${stage}`;
 }
 
-/** "42s", "3m10s": how long until a held Lease expires unless renewed. */
+/** "42s", "60s", "3m10s": how long until a held Lease expires unless renewed. */
 export function describeWait(ms: number): string {
   const seconds = Math.max(0, Math.ceil(ms / 1000));
-  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+  return seconds <= 90 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
 }
