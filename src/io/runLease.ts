@@ -53,9 +53,11 @@ export interface AcquireRunLeaseOptions {
   /** Requests in flight at once (default 16). */
   concurrency?: number;
   /**
-   * How long to wait for a younger run that holds part of this scope to back off (default 10 s):
-   * the younger of two overlapping runs always backs off, so a wait is short unless the younger
-   * holds only namespaces this run needs and none it could meet this run in.
+   * How long to wait for a younger run that holds part of this scope to back off (default: 10 s,
+   * or twice the time the first pass over the scope took if longer, since the younger needs about
+   * that long to meet this run's Leases and release its own). The younger of two overlapping runs
+   * always backs off, so the wait runs out only when the younger meets none of this run's Leases:
+   * then it goes on, and this run is refused.
    */
   contentionWaitMs?: number;
   /** Told of every renewal round that failed for some namespaces: a failure to renew never throws. */
@@ -280,7 +282,7 @@ export async function acquireRunLease(api: KubeApi, options: AcquireRunLeaseOpti
   const held = new Map<string, HeldLease>();
   const absent: string[] = [];
   const warnings: string[] = [];
-  const deadline = claim.since + (options.contentionWaitMs ?? DEFAULT_CONTENTION_WAIT_MS);
+  let waitUntil: number | undefined;
   let pending = [...new Set(options.namespaces)].sort();
   const giveUp = async (error: Error): Promise<never> => {
     await releaseAll(api, claim, held, concurrency, options.cluster);
@@ -288,10 +290,19 @@ export async function acquireRunLease(api: KubeApi, options: AcquireRunLeaseOpti
   };
 
   for (;;) {
-    const attempts = await mapWithConcurrency(pending, concurrency, (namespace) => acquireOne(context, namespace).catch((error: unknown): Attempt => ({ kind: 'error', namespace, error })));
+    // Once this run must give up (an older holder, an unreadable Lease, a failure), the pass takes
+    // no more Leases: the fewer it holds, the sooner a run it contends with can go on.
+    let stop = false;
+    const attempts = await mapWithConcurrency(pending, concurrency, async (namespace): Promise<Attempt | undefined> => {
+      if (stop) return undefined;
+      const attempt = await acquireOne(context, namespace).catch((error: unknown): Attempt => ({ kind: 'error', namespace, error }));
+      if (attempt.kind === 'error' || attempt.kind === 'unreadable' || (attempt.kind === 'held' && isOlderThan(attempt.holder, claim))) stop = true;
+      return attempt;
+    });
     const blocked: Array<Extract<Attempt, { kind: 'held' | 'unreadable' }>> = [];
     let failed: Extract<Attempt, { kind: 'error' }> | undefined;
     for (const attempt of attempts) {
+      if (!attempt) continue;
       if (attempt.kind === 'acquired') {
         held.set(attempt.namespace, attempt.lease);
         if (attempt.previous) warnings.push(takeoverWarning(options.cluster, attempt.namespace, attempt.previous, attempt.abandoned === true));
@@ -304,7 +315,8 @@ export async function acquireRunLease(api: KubeApi, options: AcquireRunLeaseOpti
     const conflicts = blocked.map((attempt): LeaseConflict => (attempt.kind === 'held' ? { namespace: attempt.namespace, holder: attempt.holder, expiresAt: attempt.expiresAt } : { namespace: attempt.namespace, problem: attempt.problem }));
     // Back off from an older run (or one whose age is unreadable); wait a little for younger ones, which back off from us.
     const mustYield = blocked.some((attempt) => attempt.kind === 'unreadable' || isOlderThan(attempt.holder, claim));
-    if (mustYield || clock.now() >= deadline) return giveUp(new RunLeaseHeldError(options.cluster, conflicts, clock.now()));
+    waitUntil ??= clock.now() + (options.contentionWaitMs ?? Math.max(DEFAULT_CONTENTION_WAIT_MS, 2 * (clock.now() - claim.since)));
+    if (mustYield || clock.now() >= waitUntil) return giveUp(new RunLeaseHeldError(options.cluster, conflicts, clock.now()));
     await clock.sleep(CONTENTION_POLL_MS);
     pending = blocked.map((attempt) => attempt.namespace);
   }
