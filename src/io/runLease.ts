@@ -53,11 +53,12 @@ export interface AcquireRunLeaseOptions {
   /** Requests in flight at once (default 16). */
   concurrency?: number;
   /**
-   * How long to wait for a younger run that holds part of this scope to back off (default: 10 s,
+   * How long to wait for a younger run that holds part of this scope to back off (default: 3 s,
    * or twice the time the first pass over the scope took if longer, since the younger needs about
    * that long to meet this run's Leases and release its own). The younger of two overlapping runs
-   * always backs off, so the wait runs out only when the younger meets none of this run's Leases:
-   * then it goes on, and this run is refused.
+   * always backs off, so the wait runs out only when the younger meets none of this run's Leases
+   * (it had taken its whole scope before this run came): then it goes on, and this run is
+   * refused. Too short a wait can only refuse both, never let both through.
    */
   contentionWaitMs?: number;
   /** Told of every renewal round that failed for some namespaces: a failure to renew never throws. */
@@ -170,7 +171,7 @@ export async function resolveLeaseNamespaces(api: KubeApi, names: readonly strin
 }
 
 const DEFAULT_CONCURRENCY = 16;
-const DEFAULT_CONTENTION_WAIT_MS = 10_000;
+const DEFAULT_CONTENTION_WAIT_MS = 3_000;
 const CONTENTION_POLL_MS = 250;
 /** Reads and writes of one Lease before giving up: each retry means someone else wrote it meanwhile. */
 const MAX_ATTEMPTS = 5;

@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ensureNamespace } from '../../scripts/sandbox/seeds';
@@ -15,7 +14,6 @@ import { closeClients, sandbox, uniqueNamespace } from '../support/sandbox';
 // The run lease against a real API server: one run at a time per namespace, exactly one winner
 // of a race, expiry, renewal, release, and Leases written by someone else.
 
-const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const leasePath = (namespace: string): string => `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/${RUN_LEASE_NAME}`;
 const holder = (runId: string) => ({ runId, user: `user-${runId}`, host: `host-${runId}` });
@@ -73,11 +71,12 @@ test('two runs racing for the same namespace (Promise.all): exactly one wins; th
 test('overlapping multi-namespace scopes racing, taken in opposite orders: exactly one wins, every time', async () => {
   const box = await sandbox();
   const apis = [await sandboxApi(box, 'destination'), await sandboxApi(box, 'destination'), await sandboxApi(box, 'destination')];
+  // A long wait for younger runs to back off: on a busy machine a short one could refuse all three (safe, but not this test).
   for (let round = 0; round < 5; round++) {
     const scope = await namespaces('multi-a', 'multi-b', 'multi-c', 'multi-d');
     const attempts = await Promise.allSettled(
       apis.map((api, index) =>
-        acquireRunLease(api, { cluster: 'destination', namespaces: index % 2 === 0 ? scope : [...scope].reverse(), holder: holder(`${index}`.repeat(10)), concurrency: 2 }),
+        acquireRunLease(api, { cluster: 'destination', namespaces: index % 2 === 0 ? scope : [...scope].reverse(), holder: holder(`${index}`.repeat(10)), concurrency: 2, contentionWaitMs: 15_000 }),
       ),
     );
     const won = attempts.flatMap((attempt) => (attempt.status === 'fulfilled' ? [attempt.value] : []));
@@ -93,11 +92,28 @@ test('overlapping multi-namespace scopes racing, taken in opposite orders: exact
 test('two processes racing: exactly one wins; the loser names the winner', async () => {
   const box = await sandbox();
   const [a = '', b = ''] = await namespaces('proc-a', 'proc-b');
-  const startAt = Date.now() + 4000; // both processes connected and waiting by then
-  const racer = (scope: string, runId: string) =>
-    run(process.execPath, ['--import', 'tsx', path.join(root, 'test/e2e/leaseRacer.ts'), scope, runId, String(startAt), '3000'], { cwd: root, env: { ...box.env, NODE_OPTIONS: '' } });
-  const outputs = await Promise.all([racer(`${a},${b}`, 'cccccccccc'), racer(`${b},${a}`, 'dddddddddd')]);
-  const results = outputs.map((output) => JSON.parse(output.stdout.trim()) as { runId: string; won: boolean; held?: boolean; message?: string });
+  const startAt = Date.now() + 4000; // both processes connected and waiting by then, on a machine not too busy
+  const racers = [
+    [`${a},${b}`, 'cccccccccc'],
+    [`${b},${a}`, 'dddddddddd'],
+  ].map(([scope = '', runId = '']) => spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/e2e/leaseRacer.ts'), scope, runId, String(startAt)], { cwd: root, env: box.env, stdio: ['pipe', 'pipe', 'inherit'] }));
+  const answers = await Promise.all(
+    racers.map(
+      (child) =>
+        new Promise<string>((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (chunk: Buffer) => {
+            out += chunk.toString('utf8');
+            if (out.includes('\n')) resolve(out.trim());
+          });
+          child.once('close', () => reject(new Error(`a racer ended without answering: ${out}`)));
+        }),
+    ),
+  );
+  // Every racer has answered while the winner still holds: now let them go.
+  for (const child of racers) child.stdin.end();
+  await Promise.all(racers.map((child) => new Promise((resolve) => (child.exitCode === null ? child.once('close', resolve) : resolve(undefined)))));
+  const results = answers.map((answer) => JSON.parse(answer) as { runId: string; won: boolean; held?: boolean; message?: string });
   assert.is(results.filter((result) => result.won).length, 1, JSON.stringify(results));
   const winner = results.find((result) => result.won);
   const loser = results.find((result) => !result.won);
