@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '../core/clock';
 import { UsageError, oneLine } from '../core/errors';
 import type { KubeApi } from '../kube/client';
 import { ApiError, UnexpectedAnswerError, isAlreadyExists, isForbidden, isNotFound, isPreconditionFailure } from '../kube/errors';
+import { listAll } from '../kube/list';
 import {
   DEFAULT_LEASE_DURATION_SECONDS,
   RUN_LEASE_NAME,
@@ -20,6 +21,7 @@ import {
   type LeaseHolderInfo,
   type RunHolder,
 } from '../plan/runLease';
+import { NamespaceResource } from '../stork/kinds';
 import { mapWithConcurrency } from '../util/concurrency';
 import { authenticatedUser } from './whoAmI';
 
@@ -153,21 +155,8 @@ function localAccount(): string {
  * namespace of the cluster, so that an -A run and an -n run meet in the namespace they share.
  */
 export async function resolveLeaseNamespaces(api: KubeApi, names: readonly string[] | undefined): Promise<string[]> {
-  if (names) return [...new Set(names)].sort();
-  const found: string[] = [];
-  let continueToken: string | undefined;
-  do {
-    const page = await api.request<unknown>({ method: 'GET', path: '/api/v1/namespaces', query: { limit: 500, continue: continueToken }, verb: 'list' });
-    const items = (page as { items?: unknown }).items;
-    if (!Array.isArray(items)) throw new UnexpectedAnswerError(api.serverUrl, 'GET', '/api/v1/namespaces', 200, JSON.stringify(page).slice(0, 200));
-    for (const item of items) {
-      const name = (item as { metadata?: { name?: unknown } }).metadata?.name;
-      if (typeof name === 'string' && name !== '') found.push(name);
-    }
-    const next = (page as { metadata?: { continue?: unknown } }).metadata?.continue;
-    continueToken = typeof next === 'string' && next !== '' ? next : undefined;
-  } while (continueToken);
-  return [...new Set(found)].sort();
+  const all = names ?? (await listAll(api, NamespaceResource)).map((namespace) => namespace.metadata.name);
+  return [...new Set(all)].filter((name) => typeof name === 'string' && name !== '').sort();
 }
 
 const DEFAULT_CONCURRENCY = 16;

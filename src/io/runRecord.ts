@@ -3,7 +3,6 @@ import { UsageError, oneLine } from '../core/errors';
 import type { KubeApi } from '../kube/client';
 import { isAlreadyExists, isForbidden, isNotFound, isPreconditionFailure } from '../kube/errors';
 import { listIfAllowed } from '../kube/list';
-import type { ApiResource } from '../kube/resources';
 import { toPointer } from '../kube/jsonPath';
 import { isRunId } from '../plan/marks';
 import {
@@ -19,6 +18,7 @@ import {
   type RunRecordEntry,
   type RunRecordMeta,
 } from '../plan/runRecord';
+import { ConfigMapResource, NamespaceResource } from '../stork/kinds';
 import { mapWithConcurrency } from '../util/concurrency';
 
 /**
@@ -33,7 +33,6 @@ import { mapWithConcurrency } from '../util/concurrency';
 
 export type { RunRecordEntry, RunRecordMeta } from '../plan/runRecord';
 
-const CONFIG_MAPS: ApiResource = { group: '', version: 'v1', kind: 'ConfigMap', resource: 'configmaps', namespaced: true };
 /** Records listed per page: each may hold up to 1 MiB of journal. */
 const PAGE_SIZE = 50;
 const DEFAULT_CONCURRENCY = 8;
@@ -103,7 +102,7 @@ export async function saveRunRecord(api: KubeApi, namespace: string, runId: stri
       await api.request({ method: 'PATCH', path: recordPath(namespace, runId), body: patch, contentType: 'application/json-patch+json' });
       return result;
     } catch (error) {
-      if (isPreconditionFailure(error)) throw new RunRecordError(`ConfigMap ${namespace}/${recordName(runId)} exists but is not run ${runId}'s record: not overwritten`);
+      if (isPreconditionFailure(error)) throw new RunRecordError(`ConfigMap ${namespace}/${recordName(runId)} exists but is not run ${runId}'s record (or its labels or annotations were removed): not overwritten`);
       if (!isNotFound(error)) throw error;
     }
     try {
@@ -139,7 +138,7 @@ export async function listRunRecords(api: KubeApi, scope: RecordScope, options: 
   if ('namespace' in scope) {
     objects = await listOrForbidden(api, scope.namespace, warnings);
   } else {
-    const wide = await listIfAllowed(api, CONFIG_MAPS, { labelSelector: RUN_RECORD_SELECTOR, pageSize: PAGE_SIZE });
+    const wide = await listIfAllowed(api, ConfigMapResource, { labelSelector: RUN_RECORD_SELECTOR, pageSize: PAGE_SIZE });
     if (wide) objects = wide;
     else {
       const namespaces = scope.namespaces ?? (await namespaceNames(api));
@@ -161,14 +160,14 @@ export async function listRunRecords(api: KubeApi, scope: RecordScope, options: 
 }
 
 async function listOrForbidden(api: KubeApi, namespace: string, warnings: string[]): Promise<unknown[]> {
-  const found = await listIfAllowed(api, CONFIG_MAPS, { namespace, labelSelector: RUN_RECORD_SELECTOR, pageSize: PAGE_SIZE });
+  const found = await listIfAllowed(api, ConfigMapResource, { namespace, labelSelector: RUN_RECORD_SELECTOR, pageSize: PAGE_SIZE });
   if (!found) warnings.push(`cannot list ConfigMaps in namespace ${namespace} (forbidden): its run records are not shown`);
   return found ?? [];
 }
 
 /** Every namespace's name, or undefined where listing them is forbidden. */
 async function namespaceNames(api: KubeApi): Promise<string[] | undefined> {
-  const namespaces = await listIfAllowed(api, { group: '', version: 'v1', kind: 'Namespace', resource: 'namespaces', namespaced: false });
+  const namespaces = await listIfAllowed(api, NamespaceResource);
   return namespaces?.map((namespace) => namespace.metadata.name).sort();
 }
 

@@ -276,6 +276,20 @@ test('a Lease taken from under a run is reported lost by the renewal, naming who
   assert.is((await rest.get<LeaseObject>(leasePath(ns))).spec.holderIdentity, 'fedcbafedc/elsewhere/1/00000000', 'left to its new holder');
 });
 
+test('release deletes a Lease still ours even if someone edited it since, and leaves one taken over meanwhile', async () => {
+  const box = await sandbox();
+  const [edited = '', taken = ''] = await namespaces('edited', 'taken');
+  const api = await sandboxApi(box, 'destination');
+  const lease = await acquireRunLease(api, { cluster: 'destination', namespaces: [edited, taken], holder: holder('1212121212') });
+  const rest = box.rest('destination');
+  await rest.mergePatch(leasePath(edited), { metadata: { labels: { audited: 'yes' } } });
+  const read = await rest.get<LeaseObject>(leasePath(taken));
+  await rest.replace(leasePath(taken), { ...read, spec: { ...read.spec, holderIdentity: 'fedcbafedc/elsewhere/1/00000000' } });
+  assert.equal(await lease.release(), []);
+  assert.is(await rest.find(leasePath(edited)), undefined);
+  assert.is((await rest.get<LeaseObject>(leasePath(taken))).spec.holderIdentity, 'fedcbafedc/elsewhere/1/00000000');
+});
+
 test('without the rights to Leases: a usage error naming them, and nothing left behind', async () => {
   const box = await sandbox();
   const [ns = ''] = await namespaces('rbac');
