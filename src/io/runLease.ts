@@ -11,6 +11,7 @@ import {
   claimIdentity,
   describeHolder,
   describeWait,
+  expiresAt,
   isOlderThan,
   judgeLease,
   newLease,
@@ -157,6 +158,30 @@ function localAccount(): string {
 export async function resolveLeaseNamespaces(api: KubeApi, names: readonly string[] | undefined): Promise<string[]> {
   const all = names ?? (await listAll(api, NamespaceResource)).map((namespace) => namespace.metadata.name);
   return [...new Set(all)].filter((name) => typeof name === 'string' && name !== '').sort();
+}
+
+/**
+ * Who holds the run Lease in each namespace, without taking any (a dry run's check, `runs`):
+ * the live holders and the unreadable Leases, as a refusal would name them. Expired Leases and
+ * namespaces without one are left out. Throws the API's error (a 403 with the rights needed).
+ */
+export async function findRunLeaseHolders(api: KubeApi, cluster: string, namespaces: readonly string[], options: { concurrency?: number; clock?: Clock } = {}): Promise<LeaseConflict[]> {
+  const now = (options.clock ?? systemClock).now();
+  const found = await mapWithConcurrency([...new Set(namespaces)].sort(), options.concurrency ?? DEFAULT_CONCURRENCY, async (namespace): Promise<LeaseConflict | undefined> => {
+    let read: unknown;
+    try {
+      read = await api.request<unknown>({ method: 'GET', path: leasePath(namespace) });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw leaseFailure(cluster, namespace, error, 'read');
+    }
+    const reading = readLease(read);
+    if (!reading) throw new UnexpectedAnswerError(api.serverUrl, 'GET', leasePath(namespace), 200, JSON.stringify(read).slice(0, 200));
+    if (reading.state === 'unreadable') return { namespace, problem: reading.problem };
+    if (reading.state === 'free' || now > expiresAt(reading.holder)) return undefined;
+    return { namespace, holder: reading.holder, expiresAt: expiresAt(reading.holder) };
+  });
+  return found.filter((conflict): conflict is LeaseConflict => conflict !== undefined);
 }
 
 const DEFAULT_CONCURRENCY = 16;
@@ -318,9 +343,9 @@ function takeoverWarning(cluster: string, namespace: string, previous: LeaseHold
   return `took over the run lease in namespace ${namespace} on ${cluster} from ${describeHolder(previous)} (${why}): check that run did not leave work half done`;
 }
 
-function leaseFailure(cluster: string, namespace: string, error: unknown): Error {
+function leaseFailure(cluster: string, namespace: string, error: unknown, doing: 'take' | 'read' = 'take'): Error {
   if (isForbidden(error)) {
-    return new UsageError(`cannot take the run lease in namespace ${namespace} on ${cluster}: ${oneLine(error)}; kubectl-failover needs get, create, update and delete on leases (coordination.k8s.io) in the namespaces it fails over`);
+    return new UsageError(`cannot ${doing} the run lease in namespace ${namespace} on ${cluster}: ${oneLine(error)}; kubectl-failover needs get, create, update, patch and delete on leases (coordination.k8s.io) in the namespaces it fails over`);
   }
   return error instanceof Error ? error : new Error(String(error));
 }
@@ -397,9 +422,12 @@ class ActiveRunLease implements RunLease {
     // A third of the duration: two renewals can fail (a slow server, a blip) before another run may take over.
     this.timer = setInterval(() => {
       if (this.round) return; // the previous round is still going: skip, do not pile up
-      void this.renew().then((failures) => {
-        if (failures.length > 0) this.options.onRenewFailure?.(failures);
-      });
+      void this.renew()
+        .then((failures) => {
+          if (failures.length > 0) this.options.onRenewFailure?.(failures);
+        })
+        // A callback that throws must not end the run from a timer (an unhandled rejection would).
+        .catch(() => undefined);
     }, (claim.durationSeconds * 1000) / 3);
     // The timer must never be what keeps the process alive after the run is done.
     this.timer.unref();

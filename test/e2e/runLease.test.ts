@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ensureNamespace } from '../../scripts/sandbox/seeds';
 import { UsageError } from '../../src/core/errors';
-import { acquireRunLease, resolveLeaseNamespaces, runHolder, RunLeaseHeldError, type RunLease } from '../../src/io/runLease';
+import { acquireRunLease, findRunLeaseHolders, resolveLeaseNamespaces, runHolder, RunLeaseHeldError, type RunLease } from '../../src/io/runLease';
 import { microTime } from '../../src/kube/time';
 import { LeaseAnnotation, RUN_LEASE_NAME } from '../../src/plan/runLease';
 import { closeSandboxApis, sandboxApi } from '../support/sandboxApi';
@@ -173,6 +173,10 @@ test('the Lease says who holds it and the stage; update(stage) changes it; relea
   assert.ok((updated.spec.renewTime ?? '') > (read.spec.renewTime ?? ''), 'renewed with the stage');
   const refused = await refusal(acquireRunLease(api, { cluster: 'destination', namespaces: [ns], holder: holder('4444444444') }));
   assert.match(refused.message, '(stage ScaleUpDestination)');
+  // Who holds what, read without taking anything (a dry run, `runs`): the read-only identity may.
+  const readonly = await sandboxApi(box, 'destination-readonly');
+  const holders = await findRunLeaseHolders(readonly, 'destination', [ns, 'default']);
+  assert.equal(holders.map((found) => [found.namespace, found.holder?.runId, found.holder?.stage]), [[ns, '3333333333', 'ScaleUpDestination']]);
   assert.equal(await lease.release(), []);
   assert.is(await rest.find(leasePath(ns)), undefined);
   assert.equal(await lease.release(), [], 'a second release does nothing');
@@ -300,7 +304,7 @@ test('without the rights to Leases: a usage error naming them, and nothing left 
   } catch (error) {
     assert.instance(error, UsageError);
     assert.match((error as Error).message, `cannot take the run lease in namespace ${ns} on destination: `);
-    assert.match((error as Error).message, 'needs get, create, update and delete on leases (coordination.k8s.io)');
+    assert.match((error as Error).message, 'needs get, create, update, patch and delete on leases (coordination.k8s.io)');
   }
 });
 
