@@ -5,6 +5,7 @@ import { collectionPath, objectPath, type ApiResource } from '../kube/resources'
 import { oneLine } from '../core/errors';
 import { buildJsonPatch, type JsonPatchOp } from '../plan/jsonPatch';
 import { FIELD_MANAGER } from '../plan/protection';
+import { stampChanges, stampObject, type WriteStamp } from '../plan/stamp';
 import type { ObjectPlan } from '../plan/types';
 import { mapWithConcurrency } from '../util/concurrency';
 
@@ -46,6 +47,12 @@ export interface ApplyOptions {
   beforeSend?: (plan: ObjectPlan, patch: JsonPatchOp[]) => void;
   /** Aborted on ^C or SIGTERM: writes not started yet are not sent (not-attempted); those in flight finish. */
   signal?: AbortSignal;
+  /**
+   * Annotations (plan/stamp.ts: kubectl-failover.dev/last-run) added to every patch and create, in
+   * the same request as the change, so the object says which run wrote it. Without it the
+   * requests are exactly the plan's.
+   */
+  stamp?: WriteStamp;
 }
 
 /**
@@ -76,7 +83,7 @@ async function applyOne(client: KubeApi, resources: ReadonlyMap<string, ApiResou
   const path = objectPath(resource, plan.ref.name, plan.ref.namespace);
 
   const send = async (current: ObjectPlan): Promise<{ patch: JsonPatchOp[]; after: KubeObject }> => {
-    const patch = buildJsonPatch(current.live, current.changes, current.preconditions);
+    const patch = patchOf(current, options.stamp);
     options.beforeSend?.(current, patch);
     const after = await client.request<KubeObject>({
       method: 'PATCH',
@@ -92,7 +99,7 @@ async function applyOne(client: KubeApi, resources: ReadonlyMap<string, ApiResou
     const { patch, after } = await send(plan);
     return { plan, outcome: 'changed', patch, after, ...(plan.reason ? { message: plan.reason } : {}) };
   } catch (error) {
-    if (!isPreconditionFailure(error)) return failure(plan, error, options.serverDryRun);
+    if (!isPreconditionFailure(error)) return failure(plan, error, options);
   }
 
   // Someone changed the object since we read it: read it again and decide afresh.
@@ -114,7 +121,7 @@ async function applyOne(client: KubeApi, resources: ReadonlyMap<string, ApiResou
     return { plan: replanned, outcome: 'changed', patch, after, message: note };
   } catch (error) {
     if (isPreconditionFailure(error)) return { plan: replanned, outcome: 'failed', message: 'changed concurrently twice; run the command again' };
-    return failure(replanned, error, options.serverDryRun);
+    return failure(replanned, error, options);
   }
 }
 
@@ -123,12 +130,12 @@ async function applyOne(client: KubeApi, resources: ReadonlyMap<string, ApiResou
  * Sent over a connection that then gave no answer (a timeout, a reset): unknown, since the server
  * may have applied it, unless it was a dry run, which changes nothing. Anything else: failed.
  */
-function failure(plan: ObjectPlan, error: unknown, dryRun: boolean): ObjectResult {
+function failure(plan: ObjectPlan, error: unknown, options: Pick<ApplyOptions, 'serverDryRun' | 'stamp'>): ObjectResult {
   if (error instanceof ServerDownError) return { plan, outcome: 'not-attempted', message: oneLine(error) };
-  if (error instanceof ConnectionError && error.maybeDelivered && !dryRun) {
+  if (error instanceof ConnectionError && error.maybeDelivered && !options.serverDryRun) {
     // A create or delete has no patch, and is not re-read afterwards: its message says what to do.
     if (plan.operation !== 'patch') return { plan, outcome: 'unknown', message: `no answer (${error.causeText}): the server may have applied it; running again is safe` };
-    return { plan, outcome: 'unknown', patch: buildJsonPatch(plan.live, plan.changes, plan.preconditions), message: `no answer (${error.causeText}): the server may have applied it` };
+    return { plan, outcome: 'unknown', patch: patchOf(plan, options.stamp), message: `no answer (${error.causeText}): the server may have applied it` };
   }
   return { plan, outcome: 'failed', message: oneLine(error) };
 }
@@ -185,12 +192,12 @@ async function createOne(client: KubeApi, resource: ApiResource, plan: ObjectPla
     const after = await client.request<KubeObject>({
       method: 'POST',
       path: collectionPath(resource, plan.ref.namespace),
-      body: plan.live,
+      body: stampObject(plan.live, options.stamp),
       query: { dryRun: options.serverDryRun ? 'All' : undefined, fieldManager: options.fieldManagerFor?.(plan) ?? FIELD_MANAGER },
     });
     return { plan, outcome: 'changed', after, ...(plan.reason ? { message: plan.reason } : {}) };
   } catch (error) {
-    if (!isAlreadyExists(error)) return failure(plan, error, options.serverDryRun);
+    if (!isAlreadyExists(error)) return failure(plan, error, options);
   }
   try {
     const existing = await client.request<KubeObject>({ method: 'GET', path: objectPath(resource, plan.ref.name, plan.ref.namespace) });
@@ -218,17 +225,31 @@ async function deleteOne(client: KubeApi, resource: ApiResource, plan: ObjectPla
   } catch (error) {
     if (isNotFound(error)) return { plan, outcome: 'unchanged', message: 'already gone' };
     if (isPreconditionFailure(error)) return { plan, outcome: 'failed', message: `replaced since it was read (another uid): not deleted` };
-    return failure(plan, error, options.serverDryRun);
+    return failure(plan, error, options);
   }
+}
+
+/** The JSON patch a planned change is sent as: its own changes, then the stamp's annotations (if any). */
+function patchOf(plan: ObjectPlan, stamp: WriteStamp | undefined): JsonPatchOp[] {
+  return buildJsonPatch(plan.live, stampChanges(plan.live, plan.changes, stamp), plan.preconditions);
 }
 
 /** --dry-run=client: the outcome the plan predicts, with the patch that would be sent. Nothing is sent. */
 export function predictResult(plan: ObjectPlan): ObjectResult {
+  return predictStamped(plan, undefined);
+}
+
+/** --dry-run=client for writes that carry a stamp (ApplyOptions.stamp): the patches show it as applyPlans would send it. */
+export function predictResults(plans: readonly ObjectPlan[], stamp: WriteStamp | undefined): ObjectResult[] {
+  return plans.map((plan) => predictStamped(plan, stamp));
+}
+
+function predictStamped(plan: ObjectPlan, stamp: WriteStamp | undefined): ObjectResult {
   const base = plan.reason ? { message: plan.reason } : {};
   switch (plan.action) {
     case 'change':
       if (plan.operation !== 'patch') return { plan, outcome: 'changed', ...base };
-      return { plan, outcome: 'changed', patch: buildJsonPatch(plan.live, plan.changes, plan.preconditions), ...base };
+      return { plan, outcome: 'changed', patch: patchOf(plan, stamp), ...base };
     case 'error':
       return { plan, outcome: 'failed', ...base };
     default:

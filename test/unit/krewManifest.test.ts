@@ -60,9 +60,13 @@ test('the caveats name every kind the plugin reads or writes, so an admin can gr
   const caveats = (full().spec?.caveats ?? '').replace(/\s+/g, ' ');
   const plural = (kind: string): string => (kind.endsWith('y') ? `${kind.slice(0, -1)}ies` : `${kind}s`);
   const fromCode = [...Object.values(WorkloadKinds), ...Object.values(StorkKinds)].map((wanted) => plural(wanted.kind));
-  const named = ['Deployments', 'StatefulSets', 'ReplicaSets', 'DeploymentConfigs', 'CronJobs', 'VirtualMachines', 'MigrationSchedules', 'Migrations', 'Actions', 'PersistentVolumeClaims', 'Pods', 'IBPPeers', 'IBPCAs', 'IBPOrderers', 'IBPConsoles', 'HorizontalPodAutoscalers', 'Namespaces'];
+  const named = ['Deployments', 'StatefulSets', 'ReplicaSets', 'DeploymentConfigs', 'CronJobs', 'VirtualMachines', 'MigrationSchedules', 'Migrations', 'Actions', 'PersistentVolumeClaims', 'Pods', 'IBPPeers', 'IBPCAs', 'IBPOrderers', 'IBPConsoles', 'HorizontalPodAutoscalers', 'Namespaces', 'Leases', 'ConfigMaps', 'Events'];
   for (const kind of new Set([...fromCode, ...named])) assert.ok(new RegExp(`\\b${kind}\\b`).test(caveats), `caveats do not name ${kind}`);
   assert.match(caveats, 'custom resources registered through ApplicationRegistrations');
+  // The run lease (io/runLease.ts), the run record (io/runRecord.ts) and Events (io/events.ts): the verbs they send.
+  assert.match(caveats, 'get, create, update, patch, delete Leases (coordination.k8s.io)');
+  assert.match(caveats, 'get, list, create, patch ConfigMaps (the run records) on the destination');
+  assert.match(caveats, 'create Events (events.k8s.io)');
 });
 
 // Each rule of krew's ValidatePlugin / validate-krew-manifest, broken one at a time.
