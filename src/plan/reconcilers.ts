@@ -652,3 +652,16 @@ export function pauseByHand(findings: readonly ReconcilerFinding[], failed: read
     return finding?.byHand ? [`pause ${displayName(ref)} by hand: ${finding.byHand}`] : [];
   });
 }
+
+const PAUSE_TYPES: ReadonlyMap<string, ReconcilerType> = new Map([
+  [APPLICATION_KEY, 'argocd'],
+  [KUSTOMIZATION_KEY, 'flux-kustomization'],
+  [HELM_RELEASE_KEY, 'flux-helmrelease'],
+  [SCALED_OBJECT_KEY, 'keda'],
+]);
+
+/** Re-plans a pause after a concurrent edit (applyPlans' replan): the same rule on the object read again. */
+export function replanReconcilerPause(object: KubeObject, previous: ObjectPlan): ObjectPlan {
+  const type = PAUSE_TYPES.get(previous.resourceKey);
+  return type ? planReconcilerPause(type, object, previous.resourceKey) : { ...previous, action: 'error', reason: `${previous.resourceKey} is no reconciler kind` };
+}

@@ -20,6 +20,8 @@ import type { Direction, ObjectPlan } from '../../plan/types';
 import { buildChangeReport, changeVerdict, type ChangeReport } from '../../report/activationReport';
 import { NOTHING_CHANGED, describeSelection, interruptionAfterWrites, problemCounts, readScheduleScope, selectionFor, writeCounts } from '../shared';
 import { scheduleName, type ScheduleReference } from '../../plan/scheduleScope';
+import type { ReconcilerOptions } from '../../cli/reconcilerFlags';
+import { STOPPED_BY_HOLD, guardReconcilers, notSent, waitAndHold } from './reconcilerHook';
 
 export interface ActivationOptions {
   globals: GlobalOptions;
@@ -31,6 +33,8 @@ export interface ActivationOptions {
   force: boolean;
   /** -m: act on the namespaces this MigrationSchedule migrates (or a subset). */
   schedule?: ScheduleReference | undefined;
+  /** --hold, and deactivate's --pause-reconcilers / --ignore-reconcilers. */
+  reconcilers: ReconcilerOptions;
 }
 
 export interface ActivationOutcome extends CommandOutcome<ChangeReport> {
@@ -107,11 +111,16 @@ export async function executeActivation(options: ActivationOptions, deps: Comman
   };
 
   const followUpLabel = globals.dryRun === 'server' ? 'Sending server-side dry runs of follow-ups' : direction === 'activate' ? 'Setting owners of PVCs' : 'Deleting pods of suspended resources';
-  const first = await write(plan.objects, verbing, (object, previous) => planObject(object, previous.resourceKey, direction, snapshot.registeredKinds));
-  const results = [...first, ...(await writeFollowUps(plan.followUps, first, globals.dryRun, (plans, replan) => write(plans, followUpLabel, replan, true)))];
+  // Reconcilers (Argo CD, Flux, KEDA): refused, paused first, or warned of; see reconcilerHook.ts.
+  const guard = await guardReconcilers(api, snapshot, plan.objects, options, deps, warnings);
+  const paused = await write(guard.pausePlans, 'Pausing reconcilers', guard.replan, true);
+  const pauseFailure = guard.pauseFailure(paused);
+  const first = pauseFailure ? notSent(plan.objects, pauseFailure) : await write(plan.objects, verbing, (object, previous) => planObject(object, previous.resourceKey, direction, snapshot.registeredKinds));
+  const results = [...paused, ...first, ...(await writeFollowUps(plan.followUps, first, globals.dryRun, (plans, replan) => write(plans, followUpLabel, replan, true)))];
 
-  const wait = globals.dryRun === 'none' && options.wait && !deps.signal.aborted ? await waitForTargets(options, deps, api, snapshot.resources, results) : undefined;
-  const report = buildChangeReport({ verb: direction, context: kubeContext.contextName, dryRun: globals.dryRun, scope: plan.scope, results, wait, warnings, migrationSchedule: scoped ? scheduleName(scoped.schedule) : undefined });
+  const waitSignal = globals.dryRun === 'none' && options.wait && !deps.signal.aborted;
+  const { wait, hold } = waitSignal ? await waitAndHold(api, snapshot.resources, results, options.reconcilers.holdMs, deps, (signal) => waitForTargets(options, { ...deps, signal }, api, snapshot.resources, results)) : {};
+  const report = buildChangeReport({ verb: direction, context: kubeContext.contextName, dryRun: globals.dryRun, scope: plan.scope, results, wait, hold, warnings, migrationSchedule: scoped ? scheduleName(scoped.schedule) : undefined });
   const interruption = interruptionAfterWrites(deps.signal, writeCounts(results), globals.dryRun === 'server');
   return { report, verdict: changeVerdict(report), results, ...(interruption ? { interruption } : {}) };
 }
