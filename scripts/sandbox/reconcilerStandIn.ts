@@ -112,7 +112,7 @@ function wanted(workload: Workload, group: string, applications: Reconciler[], k
   return undefined;
 }
 
-async function round(where: Served, writes: StandInWrite[]): Promise<void> {
+async function round(where: Served, writes: StandInWrite[], namespaces: readonly string[] | undefined): Promise<void> {
   // Workloads first, reconcilers after: a workload seen scaled down by a failover that paused its
   // reconciler first is then always seen with the pause (the order a real controller's watch keeps).
   const workloads = await Promise.all(WORKLOADS.map(async (entry) => ({ entry, items: await list<Workload>(where, entry.collection) })));
@@ -123,6 +123,7 @@ async function round(where: Served, writes: StandInWrite[]): Promise<void> {
   ]);
   for (const { entry, items } of workloads) {
     for (const workload of items) {
+      if (namespaces && !namespaces.includes(workload.metadata.namespace ?? '')) continue;
       const want = wanted({ ...workload, kind: entry.kind }, entry.group, applications, kustomizations, scaledObjects);
       const current = workload.spec?.replicas ?? 1;
       if (!want || want.replicas === current) continue;
@@ -140,13 +141,13 @@ async function round(where: Served, writes: StandInWrite[]): Promise<void> {
   }
 }
 
-/** Starts the stand-ins on the given clusters; they run until stop(). */
-export function startReconcilerStandIn(served: readonly Served[], options: { intervalMs?: number } = {}): ReconcilerStandIn {
+/** Starts the stand-ins on the given clusters (only for workloads in `namespaces`, when given: a test's own); they run until stop(). */
+export function startReconcilerStandIn(served: readonly Served[], options: { intervalMs?: number; namespaces?: readonly string[] } = {}): ReconcilerStandIn {
   const writes: StandInWrite[] = [];
   let running = true;
   const loop = (async () => {
     while (running) {
-      await Promise.all(served.map((where) => round(where, writes).catch((error: unknown) => log(LABEL, `${where.cluster}: ${String(error)}`))));
+      await Promise.all(served.map((where) => round(where, writes, options.namespaces).catch((error: unknown) => log(LABEL, `${where.cluster}: ${String(error)}`))));
       if (running) await sleep(options.intervalMs ?? DEFAULT_INTERVAL_MS);
     }
   })();

@@ -63,8 +63,9 @@ async function seedReconciled(rest: SandboxRest, ns: string, which: { flux?: boo
   return { app, ks };
 }
 
-function standIn(rest: SandboxRest): ReconcilerStandIn {
-  return startReconcilerStandIn([{ cluster: 'source', rest }]);
+/** The controllers' stand-ins, for this test's namespace only. */
+function standIn(rest: SandboxRest, ns: string): ReconcilerStandIn {
+  return startReconcilerStandIn([{ cluster: 'source', rest }], { namespaces: [ns] });
 }
 
 test('a cluster without the reconcilers\' CRDs behaves as today; an Argo CD tracking id there is a warning, not a refusal', async () => {
@@ -101,7 +102,8 @@ test('deactivate refuses a source whose reconcilers would scale it back: each on
     assert.is(run.stdout, '');
     assert.match(
       run.stderr,
-      `error: refusing to deactivate: 3 reconcilers would scale their workloads back up: Argo CD Application argocd/${app} (automated sync with selfHeal, prune) → ${ns}/deployment/web; Flux Kustomization flux-system/${ks} (not suspended) → ${ns}/statefulset/db; KEDA ScaledObject ${ns}/worker (not paused) → ${ns}/deployment/worker; pass --pause-reconcilers to pause them first, or --ignore-reconcilers to go ahead anyway\n`,
+      `error: refusing to deactivate: 3 reconcilers would scale their workloads back up: Argo CD Application argocd/${app} (automated sync with selfHeal, prune) → ${ns}/deployment/web; KEDA ScaledObject ${ns}/worker (not paused) → ${ns}/deployment/worker; Flux Kustomization flux-system/${ks} (not suspended) → ${ns}/statefulset/db; pass --pause-reconcilers to pause them first, or --ignore-reconcilers to go ahead anyway\n`,
+      run.stderr,
     );
   }
   assert.equal(await versions(), before, 'nothing written');
@@ -136,7 +138,7 @@ test('--pause-reconcilers pauses Argo CD, Flux and KEDA first, then scales down;
     kustomization: await rest.get<Obj>(kustomization(ks)),
     scaledObject: await rest.get<Obj>(scaledObject(ns, 'worker')),
   };
-  const stand = standIn(rest);
+  const stand = standIn(rest, ns);
   let writes: typeof stand.writes = [];
   try {
     const run = await runFailover(['deactivate', '-n', ns, '--context', 'source', '--pause-reconcilers', '--hold', '3s', '--timeout', '60s'], box.env);
@@ -189,7 +191,9 @@ test('--ignore-reconcilers goes ahead with a warning; Argo CD scales web back an
   const rest = await withCrds();
   const ns = uniqueNamespace('ignored');
   const { app } = await seedReconciled(rest, ns, {});
-  const stand = standIn(rest);
+  // Slow to report the scale-down, so the wait is still at it when Argo CD sets web back: the hold check stops it.
+  await rest.mergePatch(dep(ns, 'web'), { metadata: { annotations: { 'sandbox.kubectl-failover.dev/ready-delay-ms': '5000' } } });
+  const stand = standIn(rest, ns);
   const run = await runFailover(['deactivate', '-n', ns, '--context', 'source', '--ignore-reconcilers', '--hold', '3s', '--timeout', '60s', '-o', 'json'], box.env).finally(() => stand.stop());
   assert.is(run.code, 1, run.stderr + run.stdout);
   assert.match(run.stderr, `warning: Argo CD Application argocd/${app} (automated sync with selfHeal, prune) manages deployment/web: it scales it back to the replicas in Git; going ahead anyway (--ignore-reconcilers)`);
@@ -200,8 +204,9 @@ test('--ignore-reconcilers goes ahead with a warning; Argo CD scales web back an
     report.objects.filter((row) => row.kind === 'Deployment').map((row) => [row.name, row.result, row.message]),
     [['web', 'changed', 'not held: replicas set back to 2 by argocd-controller']],
   );
-  // The wait was cut short by the hold check, not run out to --timeout.
+  // The wait, which could only have timed out, was stopped by the hold check.
   assert.match(report.wait?.error ?? '', 'the hold check found replicas set back');
+  assert.is(report.hold?.holdSeconds, 3);
   assert.is((await rest.get<Obj>(dep(ns, 'web'))).spec?.replicas, 2);
 });
 
