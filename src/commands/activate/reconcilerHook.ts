@@ -101,8 +101,17 @@ export async function waitAndHold(
   const targets = holdTargets(results);
   if (holdMs <= 0 || targets.length === 0) return { wait: await wait(deps.signal) };
   const stopWait = new AbortController();
-  const holding = checkHold(api, resources, targets, { holdMs, clock: deps.clock, signal: deps.signal, onBreach: () => stopWait.abort(STOPPED_BY_HOLD) });
+  const stopHold = new AbortController();
+  const holding = checkHold(api, resources, targets, { holdMs, clock: deps.clock, signal: AbortSignal.any([deps.signal, stopHold.signal]), onBreach: () => stopWait.abort(STOPPED_BY_HOLD) });
   const waited = await wait(AbortSignal.any([deps.signal, stopWait.signal]));
+  if (waited?.error !== undefined && !stopWait.signal.aborted) {
+    // The wait stopped on an error retrying cannot fix (403, a server that stopped answering): the
+    // verb has failed already, and a re-read would only fail the same way, --hold later.
+    stopHold.abort();
+    await holding;
+    deps.progress.start('Hold check').warn('Hold check: not run: the wait stopped on an error');
+    return { wait: waited };
+  }
   const phase = deps.progress.start(`Hold check: re-reading ${targets.length} workload(s) after ${holdMs / 1000}s`);
   const hold = await holding;
   if (hold.interrupted) phase.fail('Hold check: interrupted, not checked');
