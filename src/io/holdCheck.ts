@@ -6,7 +6,7 @@ import { getPath } from '../kube/jsonPath';
 import { listAll } from '../kube/list';
 import { refKey, refOf, type KubeObject } from '../kube/objects';
 import { objectPath, type ApiResource } from '../kube/resources';
-import { holdBreach, type HoldBreach, type HoldTarget } from '../plan/hold';
+import { breaksHold, holdBreach, type HoldBreach, type HoldTarget } from '../plan/hold';
 import { mapWithConcurrency } from '../util/concurrency';
 import type { ObjectResult } from './apply';
 
@@ -26,8 +26,10 @@ export interface HoldResult {
   holdMs: number;
   /** Objects re-read. */
   checked: number;
-  /** Those not as we wrote them, with who wrote them since. */
+  /** Those whose change someone undid (scaled down: running again; scaled up: at 0 or gone), with who. */
   breaches: HoldBreach[];
+  /** Those whose count moved but not across 0 (an autoscaler at work): warnings, not failures. */
+  drifted?: HoldBreach[];
   /** Stopped before re-reading: nothing was checked. */
   interrupted?: boolean;
   /** Some could not be re-read: they are not proven to hold. */
@@ -52,7 +54,8 @@ const READ_CONCURRENCY = 8;
 /**
  * Proves the writes held: waits `holdMs` (the time a reconciler needs to undo them), then re-reads
  * every target once and reports each whose spec.replicas is no longer what we wrote, naming the
- * field manager that wrote it since (argocd-controller, kustomize-controller, keda-operator…).
+ * field manager that wrote it since (argocd-controller, kustomize-controller, keda-operator…): a
+ * breach when that undoes the change (see breaksHold), else a drift.
  * Never throws, so it can run beside another wait (Promise.all): a failed re-read is `error`.
  */
 export async function checkHold(api: KubeApi, resources: ReadonlyMap<string, ApiResource>, targets: readonly HoldTarget[], options: HoldOptions): Promise<HoldResult> {
@@ -67,18 +70,21 @@ export async function checkHold(api: KubeApi, resources: ReadonlyMap<string, Api
   } catch (error) {
     return { ...base, error: `could not re-read the objects written: ${oneLine(error)}` };
   }
-  const breaches = targets.flatMap((target) => {
+  const changed = targets.flatMap((target) => {
     const key = refKey(target.ref);
     if (!found.has(key)) return [];
     const breach = holdBreach(target, found.get(key));
     return breach ? [breach] : [];
   });
+  const breaches = changed.filter(breaksHold);
+  const drifted = changed.filter((breach) => !breaksHold(breach));
   const unread = targets.filter((target) => !found.has(refKey(target.ref)));
   if (breaches.length > 0) options.onBreach?.(breaches);
   return {
     holdMs: options.holdMs,
     checked: targets.length - unread.length,
     breaches,
+    ...(drifted.length > 0 ? { drifted } : {}),
     ...(unread.length > 0 ? { error: `${unread.length} object(s) could not be re-read (kind not served): not checked` } : {}),
   };
 }

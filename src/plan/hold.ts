@@ -64,9 +64,27 @@ export function holdBreach(target: HoldTarget, object: KubeObject | undefined): 
   return { ref: target.ref, resourceKey: target.resourceKey, wrote: target.replicas, found, ...(writer ? { writer } : {}) };
 }
 
+/**
+ * Whether a change found undoes what the verb was for: a workload scaled down runs again, or one
+ * scaled up is down again (or gone). A count moved within "up" (an HPA, KEDA, a GitOps value other
+ * than the recorded one) leaves the app running where it should: worth a warning, not a failure.
+ */
+export function breaksHold(breach: HoldBreach): boolean {
+  const running = (replicas: number | null): boolean => replicas !== null && replicas > 0;
+  return running(breach.wrote) !== running(breach.found);
+}
+
 /** "back to 2 by argocd-controller", "deleted", for a report row. */
 export function describeBreach(breach: HoldBreach): string {
   if (breach.found === null) return `not held: deleted after we set replicas to ${breach.wrote}`;
   const by = breach.writer ? ` by ${breach.writer.manager}${breach.writer.subresource ? ` (through /${breach.writer.subresource})` : ''}` : ' (who wrote it is not recorded)';
   return `not held: replicas set back to ${breach.found}${by}`;
+}
+
+/** A count that moved without undoing the change, as a warning line. */
+export function describeDrift(drift: HoldBreach, holdMs: number): string {
+  const name = `${drift.ref.namespace ? `${drift.ref.namespace}/` : ''}${drift.ref.kind.toLowerCase()}/${drift.ref.name}`;
+  if (drift.found === null) return `${name}: scaled to ${drift.wrote}, then deleted within ${holdMs / 1000}s`;
+  const by = drift.writer ? ` by ${drift.writer.manager}` : '';
+  return `${name}: scaled to ${drift.wrote}, then set to ${drift.found}${by} within ${holdMs / 1000}s: something else owns its replica count`;
 }

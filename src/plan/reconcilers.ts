@@ -114,8 +114,6 @@ export interface DetectionInput {
   direction?: Direction;
 }
 
-const NOT_READ: KindRead = { served: false };
-
 /** The kinds of reconciler a set of workloads can point to, and so which kinds are worth reading. */
 export function reconcilerKindsToRead(workloads: readonly Workload[]): { applications: boolean; kustomizations: boolean; helmReleases: boolean; hpas: boolean } {
   const labels = (workload: Workload): Record<string, string> => workload.object.metadata.labels ?? {};
@@ -583,8 +581,8 @@ export interface GateOptions {
   pause: boolean;
   /** --ignore-reconcilers: go ahead anyway, with a warning. */
   ignore: boolean;
-  /** What is refused: "deactivate", "fail over". */
-  verb: string;
+  /** What is refused, for the message: "deactivate", "fail over" (default: "scale the workloads down"). */
+  verb?: string;
 }
 
 export interface ReconcilerGate {
@@ -620,7 +618,7 @@ export function reconcilerGate(findings: readonly ReconcilerFinding[], options: 
   if (blocking.length > 0 && !options.pause && !options.ignore) {
     const count = new Set(blocking.map((finding) => reconcilerKey(finding.reconciler))).size;
     return {
-      refusal: `refusing to ${options.verb}: ${count === 1 ? 'a reconciler would scale its workloads' : `${count} reconcilers would scale their workloads`} back up: ${blocking.map(short).join('; ')}; pass --pause-reconcilers to pause ${count === 1 ? 'it' : 'them'} first, or --ignore-reconcilers to go ahead anyway`,
+      refusal: `refusing to ${options.verb ?? 'scale the workloads down'}: ${count === 1 ? 'a reconciler would scale its workloads' : `${count} reconcilers would scale their workloads`} back up: ${blocking.map(short).join('; ')}; pass --pause-reconcilers to pause ${count === 1 ? 'it' : 'them'} first, or --ignore-reconcilers to go ahead anyway`,
       pausePlans: [],
       warnings: others.map((finding) => finding.message),
     };
@@ -639,8 +637,10 @@ export function reconcilerGate(findings: readonly ReconcilerFinding[], options: 
       }
       continue;
     }
-    if (finding.scalesBack) warnings.push(`${finding.message}; going ahead anyway (--ignore-reconcilers): the hold check tells whether it did`);
-    else warnings.push(finding.message);
+    if (!finding.scalesBack) warnings.push(finding.message);
+    else if (options.ignore) warnings.push(`${finding.message}; going ahead anyway (--ignore-reconcilers): the hold check tells whether it did`);
+    // --pause-reconcilers, but this kind cannot be paused by a write from here.
+    else warnings.push(`${finding.message}; not paused from here${finding.byHand ? `: pause it by hand: ${finding.byHand}` : ''}`);
   }
   return { pausePlans, warnings };
 }

@@ -3,7 +3,7 @@ import { REPORT_API_VERSION, type ResultToken, type Verdict } from '../core/repo
 import type { ObjectResult } from '../io/apply';
 import type { WaitResult } from '../io/wait';
 import type { HoldResult } from '../io/holdCheck';
-import { describeBreach } from '../plan/hold';
+import { describeBreach, describeDrift } from '../plan/hold';
 import { refKey } from '../kube/objects';
 import type { JsonPatchOp } from '../plan/jsonPatch';
 import type { NamespaceScope } from '../plan/activation';
@@ -143,6 +143,9 @@ export function buildChangeReport(args: {
     report.warnings.push(
       `${summary.unknown} write(s) got no answer, so the server may or may not have applied them (their NOTE says what a re-read found); running the command again is safe: it reads every object afresh and changes only what still needs it`,
     );
+  }
+  for (const drift of args.hold?.drifted ?? []) {
+    report.warnings.push(describeDrift(drift, args.hold?.holdMs ?? 0));
   }
   if (args.wait) report.wait = waitReport(args.wait);
   if (args.hold && (args.hold.checked > 0 || args.hold.interrupted || args.hold.error)) report.hold = holdReport(args.hold);

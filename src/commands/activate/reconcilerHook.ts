@@ -117,7 +117,7 @@ export async function waitAndHold(
   if (hold.interrupted) phase.fail('Hold check: interrupted, not checked');
   else if (hold.breaches.length > 0) phase.fail(`Hold check: ${hold.breaches.length}/${targets.length} set back: ${hold.breaches.map((breach) => `${breach.ref.namespace ?? ''}/${displayName(breach.ref)} to ${breach.found ?? 'deleted'}${breach.writer ? ` by ${breach.writer.manager}` : ''}`).join(', ')}`);
   else if (hold.error) phase.fail(`Hold check: ${oneLine(hold.error)}`);
-  else phase.succeed(`Hold check: ${hold.checked}/${targets.length} held for ${holdMs / 1000}s`);
+  else phase.succeed(`Hold check: ${hold.checked}/${targets.length} held for ${holdMs / 1000}s${hold.drifted ? ` (${hold.drifted.length} at another count: see the warnings)` : ''}`);
   // A wait the hold check stopped did not time out and was not interrupted: it was cut short for a reason the hold reports.
   const stopped = waited?.interrupted && stopWait.signal.aborted && !deps.signal.aborted;
   return { wait: stopped && waited ? { ...withoutInterrupted(waited), error: 'stopped: the hold check found replicas set back' } : waited, hold };
