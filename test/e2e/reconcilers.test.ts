@@ -11,7 +11,7 @@ import { APPLICATION_KEY, KUSTOMIZATION_KEY, SCALED_OBJECT_KEY, planReconcilerPa
 import type { ChangeReport } from '../../src/report/activationReport';
 import type { StatusReport } from '../../src/commands/status/execute';
 import { runFailover } from './cliHarness';
-import { closeClients, sandbox, uniqueNamespace } from '../support/sandbox';
+import { closeClients, sandbox, settled, uniqueNamespace } from '../support/sandbox';
 
 // Issue 25: Argo CD, Flux and KEDA scale a deactivated source back up. Through the CLI against real
 // API servers, with Argo CD's, Flux's and KEDA's CRDs registered on the source for these tests only,
@@ -95,6 +95,8 @@ test('deactivate refuses a source whose reconcilers would scale it back: each on
   const { app, ks } = await seedReconciled(rest, ns);
   const paths = [dep(ns, 'web'), sts(ns, 'db'), dep(ns, 'worker'), application(app), kustomization(ks), scaledObject(ns, 'worker'), `/apis/stork.libopenstorage.org/v1alpha1/namespaces/${ns}/migrationschedules/dr`];
   const versions = async (): Promise<string[]> => Promise.all(paths.map(async (path) => (await rest.get<Obj>(path)).metadata.resourceVersion));
+  // The status simulator first catches up with the new workloads, so the versions measure only what deactivate did.
+  for (const path of paths.slice(0, 3)) await settled(rest, path);
   const before = await versions();
   for (const flags of [[], ['--dry-run=server']]) {
     const run = await runFailover(['deactivate', '-n', ns, '--context', 'source', ...flags], box.env);
@@ -208,6 +210,20 @@ test('--ignore-reconcilers goes ahead with a warning; Argo CD scales web back an
   assert.match(report.wait?.error ?? '', 'the hold check found replicas set back');
   assert.is(report.hold?.holdSeconds, 3);
   assert.is((await rest.get<Obj>(dep(ns, 'web'))).spec?.replicas, 2);
+});
+
+test('activate: KEDA paused at 0 puts the workload back to 0; the hold check names keda-operator (exit 1)', async () => {
+  const box = await sandbox();
+  const rest = await withCrds();
+  const ns = uniqueNamespace('heldatzero');
+  await ensureNamespace(rest, ns);
+  await createIn(rest, ns, deployment('worker', 0, { [MIGRATION_REPLICAS]: '2', 'stork.libopenstorage.org/migrated': 'true' }));
+  await createIn(rest, ns, { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'worker', annotations: { 'autoscaling.keda.sh/paused-replicas': '0' } }, spec: { scaleTargetRef: { name: 'worker' } } });
+  const stand = standIn(rest, ns);
+  const run = await runFailover(['activate', '-n', ns, '--context', 'source', '--hold', '3s', '--timeout', '60s'], box.env).finally(() => stand.stop());
+  assert.is(run.code, 1, run.stderr + run.stdout);
+  assert.match(run.stdout, /deployment\/worker\s+0 → 2\s+changed\s+not held: replicas set back to 0 by keda-operator/);
+  assert.match(run.stdout, `not held after 3s: ${ns}/deployment/worker set back to 0 by keda-operator`);
 });
 
 test('forbidden to read Applications: "not readable here", a warning with the command to pause it by hand, and the deactivation goes on', async () => {
