@@ -118,8 +118,8 @@ export async function executeActivation(options: ActivationOptions, deps: Comman
   const first = pauseFailure ? notSent(plan.objects, pauseFailure) : await write(plan.objects, verbing, (object, previous) => planObject(object, previous.resourceKey, direction, snapshot.registeredKinds));
   const results = [...paused, ...first, ...(await writeFollowUps(plan.followUps, first, globals.dryRun, (plans, replan) => write(plans, followUpLabel, replan, true)))];
 
-  const waitSignal = globals.dryRun === 'none' && options.wait && !deps.signal.aborted;
-  const { wait, hold } = waitSignal ? await waitAndHold(api, snapshot.resources, results, options.reconcilers.holdMs, deps, (signal) => waitForTargets(options, { ...deps, signal }, api, snapshot.resources, results)) : {};
+  const waiting = globals.dryRun === 'none' && options.wait && !deps.signal.aborted;
+  const { wait, hold } = waiting ? await waitAndHold(api, snapshot.resources, results, options.reconcilers.holdMs, deps, (signal) => waitForTargets(options, { ...deps, signal }, api, snapshot.resources, results)) : {};
   const report = buildChangeReport({ verb: direction, context: kubeContext.contextName, dryRun: globals.dryRun, scope: plan.scope, results, wait, hold, warnings, migrationSchedule: scoped ? scheduleName(scoped.schedule) : undefined });
   const interruption = interruptionAfterWrites(deps.signal, writeCounts(results), globals.dryRun === 'server');
   return { report, verdict: changeVerdict(report), results, ...(interruption ? { interruption } : {}) };
