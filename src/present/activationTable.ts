@@ -92,7 +92,7 @@ function waitText(report: ChangeReport, verbose: boolean): string {
   return `; timed out after ${elapsedSeconds}s with ${ready}/${total} ${word}; not ${word}: ${names.join(', ')}${rest}`;
 }
 
-/** The hold check's outcome: who set what back, or that the writes held for --hold. */
+/** The hold check's outcome when it did not hold (who set what back); a hold that held is the progress line's, and the report's. */
 function holdText(report: ChangeReport, colors: Palette): string {
   const hold = report.hold;
   if (!hold) return '';
@@ -103,6 +103,6 @@ function holdText(report: ChangeReport, colors: Palette): string {
     parts.push(colors.red(`not held after ${hold.holdSeconds}s: ${names.join(', ')}`));
   }
   if (hold.error) parts.push(colors.red(`hold check: ${terminalSafe(hold.error)}`));
-  if (parts.length === 0) return `; held for ${hold.holdSeconds}s (${hold.checked} re-read)`;
+  if (parts.length === 0) return '';
   return `; ${parts.join('; ')}`;
 }
