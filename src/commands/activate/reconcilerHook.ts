@@ -61,6 +61,7 @@ export async function guardReconcilers(
     pauseFailure: (results) => {
       const failed = results.filter((result) => result.plan.action === 'change' && result.outcome !== 'changed');
       if (failed.length === 0) return undefined;
+      if (deps.signal.aborted) return 'not sent: interrupted';
       const byHand = pauseByHand(scan.findings, failed.map((result) => result.plan.ref));
       return `not sent: pausing ${failed.map((result) => displayName(result.plan.ref)).join(', ')} did not go through${byHand.length > 0 ? `; ${byHand.join('; ')}` : ''}`;
     },
