@@ -88,3 +88,110 @@ export function storkCrdManifest(plural: StorkPlural): unknown {
 export async function registerStorkCrds(rest: SandboxRest): Promise<void> {
   await Promise.all(STORK_CRDS.map((crd) => registerCrd(rest, storkCrdManifest(crd.plural))));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The reconcilers that fight a failover over spec.replicas (issue 25): Argo CD, Flux, KEDA. Their
+// CRDs cut down to the fields kubectl-failover reads and writes, typed as in the published schemas
+// (argo-cd manifests/crds/application-crd.yaml, flux2 kustomize-controller and helm-controller
+// config/crd/bases, keda config/crd/bases/keda.sh_scaledobjects.yaml); the rest is left open with
+// x-kubernetes-preserve-unknown-fields. Not registered by startSandbox: a test registers them, so
+// every other test sees clusters without them, as most are.
+
+type Schema = Record<string, unknown>;
+const open = (properties: Record<string, Schema> = {}, extra: Schema = {}): Schema => ({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties, ...extra });
+
+interface ReconcilerCrd {
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+  shortNames?: string[];
+  spec: Schema;
+  status: boolean;
+}
+
+export const RECONCILER_CRDS: readonly ReconcilerCrd[] = [
+  {
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    plural: 'applications',
+    kind: 'Application',
+    shortNames: ['app', 'apps'],
+    // Argo CD writes status with a plain update: no status subresource.
+    status: false,
+    spec: open({
+      project: { type: 'string' },
+      syncPolicy: open({
+        automated: open({ selfHeal: { type: 'boolean' }, prune: { type: 'boolean' }, allowEmpty: { type: 'boolean' }, enabled: { type: 'boolean' } }),
+      }),
+    }),
+  },
+  {
+    group: 'kustomize.toolkit.fluxcd.io',
+    version: 'v1',
+    plural: 'kustomizations',
+    kind: 'Kustomization',
+    shortNames: ['ks'],
+    status: true,
+    spec: open({ suspend: { type: 'boolean' }, interval: { type: 'string' }, path: { type: 'string' }, prune: { type: 'boolean' } }),
+  },
+  {
+    group: 'helm.toolkit.fluxcd.io',
+    version: 'v2',
+    plural: 'helmreleases',
+    kind: 'HelmRelease',
+    shortNames: ['hr'],
+    status: true,
+    spec: open({ suspend: { type: 'boolean' }, interval: { type: 'string' }, releaseName: { type: 'string' } }),
+  },
+  {
+    group: 'keda.sh',
+    version: 'v1alpha1',
+    plural: 'scaledobjects',
+    kind: 'ScaledObject',
+    shortNames: ['so'],
+    status: true,
+    spec: open(
+      {
+        scaleTargetRef: open({ apiVersion: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, envSourceContainerName: { type: 'string' } }, { required: ['name'] }),
+        minReplicaCount: { type: 'integer', format: 'int32' },
+        maxReplicaCount: { type: 'integer', format: 'int32' },
+        pollingInterval: { type: 'integer', format: 'int32' },
+        cooldownPeriod: { type: 'integer', format: 'int32' },
+      },
+      { required: ['scaleTargetRef'] },
+    ),
+  },
+];
+
+export function reconcilerCrdManifest(crd: ReconcilerCrd): unknown {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${crd.plural}.${crd.group}` },
+    spec: {
+      group: crd.group,
+      scope: 'Namespaced',
+      names: { plural: crd.plural, singular: crd.kind.toLowerCase(), kind: crd.kind, listKind: `${crd.kind}List`, ...(crd.shortNames ? { shortNames: crd.shortNames } : {}) },
+      versions: [
+        {
+          name: crd.version,
+          served: true,
+          storage: true,
+          ...(crd.status ? { subresources: { status: {} } } : {}),
+          schema: { openAPIV3Schema: { type: 'object', properties: { spec: crd.spec, status: open() } } },
+        },
+      ],
+    },
+  };
+}
+
+/** Registers Argo CD's, Flux's and KEDA's CRDs (as above) on one cluster. */
+export async function registerReconcilerCrds(rest: SandboxRest): Promise<void> {
+  await Promise.all(RECONCILER_CRDS.map((crd) => registerCrd(rest, reconcilerCrdManifest(crd))));
+}
+
+/** Removes them again, with every object of theirs. */
+export async function unregisterReconcilerCrds(rest: SandboxRest): Promise<void> {
+  await Promise.all(RECONCILER_CRDS.map((crd) => unregisterCrd(rest, crd.group, crd.plural, crd.version)));
+}

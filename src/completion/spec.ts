@@ -63,6 +63,12 @@ const waitFlags: readonly FlagSpec[] = [
   { name: 'timeout', description: 'how long --wait waits', value: 'free' },
   concurrency,
 ];
+const hold: FlagSpec = { name: 'hold', description: 're-read the writes after this long: fail if someone set replicas back (0 skips)', value: 'free' };
+const reconcilerFlags: readonly FlagSpec[] = [
+  hold,
+  { name: 'pause-reconcilers', description: 'pause Argo CD, Flux, KEDA first' },
+  { name: 'ignore-reconcilers', description: 'go ahead although a reconciler scales back' },
+];
 const migrationSchedule: FlagSpec = { name: 'migration-schedule', short: 'm', aliases: ['migration-reference'], description: 'the MigrationSchedule whose namespaces to act on', value: { lookup: 'schedule' } };
 const scheduleScope: readonly FlagSpec[] = [
   migrationSchedule,
@@ -104,8 +110,8 @@ export const VERBS: readonly VerbSpec[] = [
   { name: 'check', description: 'is this pair ready to fail over now (read-only)', flags: checkFlags },
   { name: 'undo', description: "put both clusters back as a run's journal recorded", flags: [journal, { name: 'force', description: 'undo a run that completed' }, concurrency], args: { lookup: 'run' } },
   { name: 'runs', description: 'list the journals of past runs', flags: [] },
-  { name: 'activate', description: 'bring migrated apps up', flags: [...scheduleScope, ...waitFlags] },
-  { name: 'deactivate', description: 'bring apps down on the source', flags: [...scheduleScope, ...waitFlags, { name: 'force', description: 'act on an unprotected namespace' }] },
+  { name: 'activate', description: 'bring migrated apps up', flags: [...scheduleScope, ...waitFlags, hold] },
+  { name: 'deactivate', description: 'bring apps down on the source', flags: [...scheduleScope, ...waitFlags, { name: 'force', description: 'act on an unprotected namespace' }, ...reconcilerFlags] },
   { name: 'suspend', description: 'suspend MigrationSchedules', flags: scheduleFlags, args: { lookup: 'schedule' } },
   { name: 'resume', description: 'resume MigrationSchedules', flags: scheduleFlags, args: { lookup: 'schedule' } },
   {

@@ -7,6 +7,7 @@ import { isSuspended, migratedNamespaces, scheduleClusterPair, schedulePolicyNam
 import { lastSuccess, parseMigrationTime } from '../stork/scheduleStatus';
 import { isDrActionType, moreInfo, readAction, stageDisplay } from '../stork/action';
 import type { Workload } from './types';
+import type { Finding } from '../failover/findings';
 
 /** The DR state of a namespace on one cluster. */
 export type NamespaceVerdict = 'active' | 'standby' | 'partially active' | 'not protected';
@@ -64,8 +65,8 @@ export interface StatusInput {
   namespaces: readonly NamespaceInfo[];
   /** Policy name → interval in minutes, for staleness. */
   policyIntervals: ReadonlyMap<string, number>;
-  /** "namespace/kind/name" of workloads an HPA targets. */
-  autoscaled: ReadonlySet<string>;
+  /** Who else scales these workloads (Argo CD, Flux, KEDA, HPAs, operators): each is a warning of its namespace. */
+  findings: readonly Finding[];
   staleFactor: number;
   now: number;
   /** Actions read on this cluster (none where Stork has no action controller). */
@@ -125,13 +126,11 @@ export function namespaceStatuses(input: StatusInput): NamespaceStatus[] {
         if (!parsed.ok) warnings.push(`${label}: ${StorkAnnotation.migrationReplicas} ${parsed.problem}`);
         else if (parsed.count === 0) warnings.push(`${label}: ${StorkAnnotation.migrationReplicas} is 0: activation would leave it down`);
       }
-      if (replicas === 0 && input.autoscaled.has(`${namespace}/${object.kind}/${object.metadata.name}`)) {
-        warnings.push(`${label}: a HorizontalPodAutoscaler targets this standby workload; it will fight the scale-up or keep it at 0`);
-      }
       if (replicas > 0) up += 1;
       else down += 1;
       workloads.push({ kind: object.kind, name: object.metadata.name, replicas, recorded: recorded ?? '', ready: numberAt(object, ['status', 'readyReplicas']) });
     }
+    warnings.push(...input.findings.filter((finding) => finding.namespace === namespace).map((finding) => finding.message));
     let verdict: NamespaceVerdict;
     if (schedules.length === 0 && migrated === 0) verdict = 'not protected';
     else if (down === 0 && up > 0) verdict = 'active';

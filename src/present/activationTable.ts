@@ -67,14 +67,14 @@ function summaryLine(report: ChangeReport, colors: Palette, verbose: boolean): s
   const changedWord = report.dryRun === 'none' ? 'changed' : `would change${dryRunSuffix(report.dryRun)}`;
   if (changed === 0 && failed === 0) {
     const what = unchanged > 0 ? `already ${report.verb === 'activate' ? 'active' : 'inactive'}: ${unchanged} unchanged` : `nothing to ${report.verb}`;
-    return `${what} in ${namespaces} namespace(s)${skipped > 0 ? `; ${skipped} skipped${verbose ? '' : ' (-v lists them)'}` : ''}${waitText(report, verbose)}`;
+    return `${what} in ${namespaces} namespace(s)${skipped > 0 ? `; ${skipped} skipped${verbose ? '' : ' (-v lists them)'}` : ''}${waitText(report, verbose)}${holdText(report, colors)}`;
   }
   const failures = [`${report.summary.failed} failed`];
   if (report.summary.unknown > 0) failures.push(`${report.summary.unknown} unknown`);
   if (report.summary.notAttempted > 0) failures.push(`${report.summary.notAttempted} not attempted`);
   const parts = [`${changed} ${changedWord}`, `${unchanged} unchanged`, failed > 0 ? colors.red(failures.join(', ')) : '0 failed'];
   if (skipped > 0) parts.push(`${skipped} skipped`);
-  return `${parts.join(', ')} in ${namespaces} namespace(s)${waitText(report, verbose)}`;
+  return `${parts.join(', ')} in ${namespaces} namespace(s)${waitText(report, verbose)}${holdText(report, colors)}`;
 }
 
 function waitText(report: ChangeReport, verbose: boolean): string {
@@ -90,4 +90,19 @@ function waitText(report: ChangeReport, verbose: boolean): string {
   const more = report.wait.notReady.length - named.length;
   const rest = more > 0 ? ` and ${more} more (-v lists them)` : '';
   return `; timed out after ${elapsedSeconds}s with ${ready}/${total} ${word}; not ${word}: ${names.join(', ')}${rest}`;
+}
+
+/** The hold check's outcome when it did not hold (who set what back); a hold that held is the progress line's, and the report's. */
+function holdText(report: ChangeReport, colors: Palette): string {
+  const hold = report.hold;
+  if (!hold) return '';
+  if (hold.interrupted) return '; hold check interrupted (not checked)';
+  const parts: string[] = [];
+  if (hold.notHeld.length > 0) {
+    const names = hold.notHeld.map((entry) => terminalSafe(`${entry.namespace}/${entry.kind.toLowerCase()}/${entry.name} ${entry.found === null ? 'deleted' : `set back to ${entry.found}${entry.writer ? ` by ${entry.writer}` : ''}`}`));
+    parts.push(colors.red(`not held after ${hold.holdSeconds}s: ${names.join(', ')}`));
+  }
+  if (hold.error) parts.push(colors.red(`hold check: ${terminalSafe(hold.error)}`));
+  if (parts.length === 0) return '';
+  return `; ${parts.join('; ')}`;
 }

@@ -2,6 +2,9 @@ import type { DryRunMode } from '../core/dryRun';
 import { REPORT_API_VERSION, type ResultToken, type Verdict } from '../core/report';
 import type { ObjectResult } from '../io/apply';
 import type { WaitResult } from '../io/wait';
+import type { HoldResult } from '../io/holdCheck';
+import { describeBreach, describeDrift } from '../plan/hold';
+import { refKey } from '../kube/objects';
 import type { JsonPatchOp } from '../plan/jsonPatch';
 import type { NamespaceScope } from '../plan/activation';
 import type { Direction } from '../plan/types';
@@ -41,6 +44,17 @@ export interface WaitReport {
   interrupted?: boolean;
 }
 
+/** The hold check: after --hold, the objects whose spec.replicas someone set back, and who. */
+export interface HoldReport {
+  holdSeconds: number;
+  checked: number;
+  notHeld: Array<{ namespace: string; kind: string; name: string; wrote: number; found: number | null; writer?: string }>;
+  /** Cut short (^C, SIGTERM): nothing was re-read. */
+  interrupted?: boolean;
+  /** Some objects could not be re-read: not proven to hold. */
+  error?: string;
+}
+
 /**
  * The plain data every output format is drawn from; `-o json|yaml` prints it as is.
  * ActivationReport: activate and deactivate. ScheduleChangeReport: suspend and resume.
@@ -57,6 +71,7 @@ export interface ChangeReport {
   objects: ObjectReportRow[];
   summary: ResultSummary;
   wait?: WaitReport;
+  hold?: HoldReport;
   warnings: string[];
 }
 
@@ -97,12 +112,17 @@ export function buildChangeReport(args: {
   scope: readonly NamespaceScope[];
   results: readonly ObjectResult[];
   wait?: WaitResult | undefined;
+  hold?: HoldResult | undefined;
   warnings: readonly string[];
   migrationSchedule?: string | undefined;
 }): ChangeReport {
+  // A row whose write someone undid says who, next to the write.
+  const undone = new Map((args.hold?.breaches ?? []).map((breach) => [refKey(breach.ref), describeBreach(breach)]));
   const summary: ResultSummary = { changed: 0, wouldChange: 0, unchanged: 0, skipped: 0, failed: 0, unknown: 0, notAttempted: 0 };
   const objects = args.results.map((result): ObjectReportRow => {
     const row = reportRow(result, args.dryRun);
+    const breach = undone.get(refKey(result.plan.ref));
+    if (breach && result.outcome === 'changed') row.message = row.message ? `${row.message}; ${breach}` : breach;
     summary[SUMMARY_KEYS[row.result]] += 1;
     if (result.patch) row.patch = result.patch;
     return row;
@@ -124,7 +144,29 @@ export function buildChangeReport(args: {
       `${summary.unknown} write(s) got no answer, so the server may or may not have applied them (their NOTE says what a re-read found); running the command again is safe: it reads every object afresh and changes only what still needs it`,
     );
   }
+  for (const drift of args.hold?.drifted ?? []) {
+    report.warnings.push(describeDrift(drift, args.hold?.holdMs ?? 0));
+  }
   if (args.wait) report.wait = waitReport(args.wait);
+  if (args.hold && (args.hold.checked > 0 || args.hold.interrupted || args.hold.error)) report.hold = holdReport(args.hold);
+  return report;
+}
+
+export function holdReport(hold: HoldResult): HoldReport {
+  const report: HoldReport = {
+    holdSeconds: Math.round(hold.holdMs / 100) / 10,
+    checked: hold.checked,
+    notHeld: hold.breaches.map((breach) => ({
+      namespace: breach.ref.namespace ?? '',
+      kind: breach.ref.kind,
+      name: breach.ref.name,
+      wrote: breach.wrote,
+      found: breach.found,
+      ...(breach.writer ? { writer: breach.writer.manager } : {}),
+    })),
+  };
+  if (hold.interrupted) report.interrupted = true;
+  if (hold.error) report.error = hold.error;
   return report;
 }
 
@@ -141,10 +183,15 @@ function waitReport(wait: WaitResult): WaitReport {
   return report;
 }
 
-/** What a change report amounts to: any failed, unknown or unattempted write or a failed wait is a failure; a wait past --timeout is a timeout. */
+/**
+ * What a change report amounts to: any failed, unknown or unattempted write, a failed wait or a
+ * write someone undid within --hold (or one the hold check could not re-read) is a failure; a wait
+ * past --timeout is a timeout.
+ */
 export function changeVerdict(report: ChangeReport): Verdict {
   const { failed, unknown, notAttempted } = report.summary;
   if (failed + unknown + notAttempted > 0 || report.wait?.error !== undefined) return 'failed';
+  if ((report.hold?.notHeld.length ?? 0) > 0 || report.hold?.error !== undefined) return 'failed';
   if (report.wait?.timedOut) return 'timed-out';
   return 'succeeded';
 }

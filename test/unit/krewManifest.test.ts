@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { installedFiles, type KrewPlugin, renderManifest, SHORT_DESCRIPTION_MAX, validateManifest } from '../../scripts/lib/krew';
 import { archiveName, TARGETS } from '../../scripts/lib/platforms';
 import { StorkKinds, WorkloadKinds } from '../../src/stork/kinds';
+import { ReconcilerKinds } from '../../src/plan/reconcilers';
 
 // .krew.yaml is the one source of the manifest: krew-release-bot renders it for krew-index, and
 // npm run release renders it with the sums of the archives it built. Checked by krew's own rules
@@ -59,7 +60,7 @@ test('krew-index guidelines: a short description krew search shows whole, a desc
 test('the caveats name every kind the plugin reads or writes, so an admin can grant RBAC', () => {
   const caveats = (full().spec?.caveats ?? '').replace(/\s+/g, ' ');
   const plural = (kind: string): string => (kind.endsWith('y') ? `${kind.slice(0, -1)}ies` : `${kind}s`);
-  const fromCode = [...Object.values(WorkloadKinds), ...Object.values(StorkKinds)].map((wanted) => plural(wanted.kind));
+  const fromCode = [...Object.values(WorkloadKinds), ...Object.values(StorkKinds), ...Object.values(ReconcilerKinds)].map((wanted) => plural(wanted.kind));
   const named = ['Deployments', 'StatefulSets', 'ReplicaSets', 'DeploymentConfigs', 'CronJobs', 'VirtualMachines', 'MigrationSchedules', 'Migrations', 'Actions', 'PersistentVolumeClaims', 'Pods', 'IBPPeers', 'IBPCAs', 'IBPOrderers', 'IBPConsoles', 'HorizontalPodAutoscalers', 'Namespaces', 'Leases', 'ConfigMaps', 'Events'];
   for (const kind of new Set([...fromCode, ...named])) assert.ok(new RegExp(`\\b${kind}\\b`).test(caveats), `caveats do not name ${kind}`);
   assert.match(caveats, 'custom resources registered through ApplicationRegistrations');

@@ -126,7 +126,7 @@ test('wait: a 500 or a dropped connection is retried; a 403 stops the wait with 
 });
 
 const globals: GlobalOptions = { overrides: {}, allNamespaces: false, dryRun: 'none', output: 'json', requestTimeoutMs: 30_000, color: false, verbose: false, logRequests: false, namespace: 'zookeeper' };
-const activation: ActivationOptions = { globals, direction: 'activate', wait: true, timeoutMs: 60_000, concurrency: 4, force: false };
+const activation: ActivationOptions = { globals, direction: 'activate', wait: true, timeoutMs: 60_000, concurrency: 4, force: false, reconcilers: { holdMs: 0, pause: false, ignore: false } };
 
 test('execute: a 500 during the wait keeps the report of the writes made; the verdict is failed, not thrown', async () => {
   const api = apiWith(standby('web', '3'), standby('api', '2'));

@@ -36,7 +36,7 @@ function input(workloads: KubeObject[], schedules: KubeObject[], extra: Partial<
     schedules,
     namespaces: [{ name: 'zookeeper', labels: {} }],
     policyIntervals: new Map([['every-15', 15]]),
-    autoscaled: new Set(),
+    findings: [],
     staleFactor: 3,
     now,
     actions: [],
@@ -65,7 +65,7 @@ test('the last success is the newest Successful entry; stale beyond N× the inte
   assert.match(namespaceStatuses(input([], [schedule(false, null)]))[0]?.warnings.join('\n') ?? '', 'no successful migration recorded');
 });
 
-test('integrity warnings: missing, zero and garbled counts; an HPA on a standby workload', () => {
+test('integrity warnings: missing, zero and garbled counts; reconciler findings as warnings of their namespace', () => {
   const statuses = namespaceStatuses(
     input(
       [
@@ -75,7 +75,12 @@ test('integrity warnings: missing, zero and garbled counts; an HPA on a standby 
         workload('Deployment', 'scaled', { replicas: 0, annotations: { [REPLICAS]: '2' } }),
       ],
       [],
-      { autoscaled: new Set(['zookeeper/Deployment/scaled']) },
+      {
+        findings: [
+          { code: 'reconciler-active', severity: 'warning', cluster: 'destination', namespace: 'zookeeper', message: 'deployment/scaled: a HorizontalPodAutoscaler targets this standby workload; it will fight the scale-up or keep it at 0' },
+          { code: 'reconciler-active', severity: 'error', cluster: 'destination', namespace: 'elsewhere', message: 'not this namespace' },
+        ],
+      },
     ),
   );
   const text = statuses[0]?.warnings.join('\n') ?? '';
@@ -83,6 +88,7 @@ test('integrity warnings: missing, zero and garbled counts; an HPA on a standby 
   assert.match(text, 'deployment/zero: stork.libopenstorage.org/migrationReplicas is 0');
   assert.match(text, 'deployment/garbled: stork.libopenstorage.org/migrationReplicas "x" is not an integer');
   assert.match(text, 'deployment/scaled: a HorizontalPodAutoscaler targets this standby workload');
+  assert.not.match(text, 'not this namespace');
 });
 
 test('a schedule suspended on both clusters is flagged; suspended on one side only is not', () => {

@@ -3,6 +3,7 @@ import { UsageError } from '../../core/errors';
 import { parseConcurrency, parseDurationFlag, lastWins } from '../../cli/flags';
 import { globalOptionsFrom, type GlobalFlags } from '../../cli/globalOptions';
 import { scheduleReferenceFrom, withScheduleScopeFlags } from '../../cli/scheduleScopeFlags';
+import { reconcilerOptionsFrom, withHoldFlag, withReconcilerFlags } from '../../cli/reconcilerFlags';
 import type { VerbModule } from '../../cli/verb';
 import type { Direction } from '../../plan/types';
 import { renderActivationTable } from '../../present/activationTable';
@@ -10,8 +11,10 @@ import { renderDryRunDiffs } from '../../present/dryRunDiffs';
 
 function builder(direction: Direction) {
   const verb = direction;
+  // activate: --hold only; deactivate scales a source down, where reconcilers scale back: the pause and ignore flags too.
+  const withReconcilers = (yargs: Argv<GlobalFlags>) => (direction === 'deactivate' ? withReconcilerFlags(yargs) : withHoldFlag(yargs));
   return (yargs: Argv<GlobalFlags>) =>
-    withScheduleScopeFlags(yargs, `${direction === 'activate' ? 'Activate' : 'Deactivate'} the namespaces this MigrationSchedule migrates (it lives in -n, else the context's namespace)`, { namespaceSubsets: true })
+    withScheduleScopeFlags(withReconcilers(yargs), `${direction === 'activate' ? 'Activate' : 'Deactivate'} the namespaces this MigrationSchedule migrates (it lives in -n, else the context's namespace)`, { namespaceSubsets: true })
       .option('wait', {
         type: 'boolean',
         default: true,
@@ -45,6 +48,7 @@ function verbModule(direction: Direction, describe: string): VerbModule {
           concurrency: parseConcurrency(flags.concurrency),
           force: flags.force,
           schedule: scheduleReferenceFrom(flags, globals),
+          reconcilers: reconcilerOptionsFrom(flags),
         };
         await run({
           globals,

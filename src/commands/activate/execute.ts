@@ -4,16 +4,18 @@ import { UsageError, oneLine } from '../../core/errors';
 import { InterruptedError, abortable, interruptSignalOf } from '../../core/interrupt';
 import { failPhaseOnError } from '../../core/progress';
 import type { CommandOutcome } from '../../core/report';
-import type { ObjectResult } from '../../io/apply';
+import { applyPlans, predictResult, type ApplyOptions, type ObjectResult } from '../../io/apply';
 import { planFromRead, readForActivation, waitTargetsOf, writeActivationPlan, type WriteProgress } from '../../io/activationPipeline';
 import type { KubeApi } from '../../kube/client';
 import type { ApiResource } from '../../kube/resources';
 import { waitForWorkloads, type WaitResult } from '../../io/wait';
 import { FIELD_MANAGER, FORCED_FIELD_MANAGER } from '../../plan/protection';
-import type { Direction } from '../../plan/types';
+import type { Direction, ObjectPlan } from '../../plan/types';
 import { buildChangeReport, changeVerdict, type ChangeReport } from '../../report/activationReport';
 import { NOTHING_CHANGED, describeSelection, interruptionAfterWrites, problemCounts, readScheduleScope, selectionFor, writeCounts } from '../shared';
 import { scheduleName, type ScheduleReference } from '../../plan/scheduleScope';
+import type { ReconcilerOptions } from '../../cli/reconcilerFlags';
+import { STOPPED_BY_HOLD, guardReconcilers, notSent, waitAndHold } from './reconcilerHook';
 
 export interface ActivationOptions {
   globals: GlobalOptions;
@@ -25,6 +27,8 @@ export interface ActivationOptions {
   force: boolean;
   /** -m: act on the namespaces this MigrationSchedule migrates (or a subset). */
   schedule?: ScheduleReference | undefined;
+  /** --hold, and deactivate's --pause-reconcilers / --ignore-reconcilers. */
+  reconcilers: ReconcilerOptions;
 }
 
 export interface ActivationOutcome extends CommandOutcome<ChangeReport> {
@@ -61,20 +65,38 @@ export async function executeActivation(options: ActivationOptions, deps: Comman
   const forced = new Set(plan.scope.filter((entry) => entry.forced).map((entry) => entry.namespace));
   const verbing = globals.dryRun === 'server' ? 'Sending server-side dry runs' : direction === 'activate' ? 'Activating' : 'Deactivating';
   const followUpLabel = globals.dryRun === 'server' ? 'Sending server-side dry runs of follow-ups' : direction === 'activate' ? 'Setting owners of PVCs' : 'Deleting pods of suspended resources';
-  const results = await writeActivationPlan(api, snapshot.resources, plan.objects, plan.followUps, {
-    direction,
-    registeredKinds: snapshot.registeredKinds,
-    dryRun: globals.dryRun,
-    concurrency: options.concurrency,
-    signal: deps.signal,
-    fieldManagerFor: (objectPlan) => (forced.has(objectPlan.ref.namespace ?? '') ? FORCED_FIELD_MANAGER : FIELD_MANAGER),
-    progress: (round, writes) => writeProgress(deps, round === 'main' ? verbing : followUpLabel, writes, globals.dryRun === 'server'),
-  });
+  // Reconcilers (Argo CD, Flux, KEDA): refused, paused first, or warned of; see reconcilerHook.ts.
+  const guard = await guardReconcilers(api, snapshot, plan.objects, options, deps, warnings);
+  const paused = await writePauses(api, snapshot.resources, guard.pausePlans, guard.replan, globals.dryRun, options.concurrency, deps);
+  const pauseFailure = guard.pauseFailure(paused);
+  const written = pauseFailure
+    ? notSent(plan.objects, pauseFailure)
+    : await writeActivationPlan(api, snapshot.resources, plan.objects, plan.followUps, {
+        direction,
+        registeredKinds: snapshot.registeredKinds,
+        dryRun: globals.dryRun,
+        concurrency: options.concurrency,
+        signal: deps.signal,
+        fieldManagerFor: (objectPlan) => (forced.has(objectPlan.ref.namespace ?? '') ? FORCED_FIELD_MANAGER : FIELD_MANAGER),
+        progress: (round, writes) => writeProgress(deps, round === 'main' ? verbing : followUpLabel, writes, globals.dryRun === 'server'),
+      });
+  const results = [...paused, ...written];
 
-  const wait = globals.dryRun === 'none' && options.wait && !deps.signal.aborted ? await waitForTargets(options, deps, api, snapshot.resources, results) : undefined;
-  const report = buildChangeReport({ verb: direction, context: kubeContext.contextName, dryRun: globals.dryRun, scope: plan.scope, results, wait, warnings, migrationSchedule: scoped ? scheduleName(scoped.schedule) : undefined });
+  const waiting = globals.dryRun === 'none' && options.wait && !deps.signal.aborted;
+  const { wait, hold } = waiting ? await waitAndHold(api, snapshot.resources, results, options.reconcilers.holdMs, deps, (signal) => waitForTargets(options, { ...deps, signal }, api, snapshot.resources, results)) : {};
+  const report = buildChangeReport({ verb: direction, context: kubeContext.contextName, dryRun: globals.dryRun, scope: plan.scope, results, wait, hold, warnings, migrationSchedule: scoped ? scheduleName(scoped.schedule) : undefined });
   const interruption = interruptionAfterWrites(deps.signal, writeCounts(results), globals.dryRun === 'server');
   return { report, verdict: changeVerdict(report), results, ...(interruption ? { interruption } : {}) };
+}
+
+/** The reconcilers' pauses, before any workload is written (none: nothing sent, no line). */
+async function writePauses(api: KubeApi, resources: ReadonlyMap<string, ApiResource>, plans: readonly ObjectPlan[], replan: ApplyOptions['replan'], dryRun: GlobalOptions['dryRun'], concurrency: number, deps: CommandDeps): Promise<ObjectResult[]> {
+  if (plans.length === 0) return [];
+  if (dryRun === 'client') return plans.map(predictResult);
+  const progress = writeProgress(deps, 'Pausing reconcilers', plans.filter((plan) => plan.action === 'change').length, dryRun === 'server');
+  const written = await applyPlans(api, resources, plans, { serverDryRun: dryRun === 'server', concurrency, signal: deps.signal, replan, onResult: (_result, planned) => planned.action === 'change' && progress.tick() });
+  progress.end(written);
+  return written;
 }
 
 /** "Activating: 3/5", then "Activating: 5/5 written, 1 failed". */

@@ -27,7 +27,7 @@ export const statusVerb: VerbModule = {
       if (globals.dryRun !== 'none') throw new UsageError('status is read-only: --dry-run does not apply to it');
       const contexts = [flags['source-context'], flags['destination-context']].filter((name): name is string => name !== undefined);
       if (contexts.some((name) => name.trim() === '')) throw new UsageError('--source-context and --destination-context need a non-empty value');
-      const options = { globals, contexts, staleFactor: parsePositiveNumber('--stale-factor', flags['stale-factor']), schedule: scheduleReferenceFrom(flags, globals) };
+      const options = { globals, contexts, sourceContext: flags['source-context'], staleFactor: parsePositiveNumber('--stale-factor', flags['stale-factor']), schedule: scheduleReferenceFrom(flags, globals) };
       await run({
         globals,
         execute: async (deps) => (await import('./execute')).executeStatus(options, deps),

@@ -4,6 +4,7 @@ import { UsageError, oneLine } from '../../core/errors';
 import { InterruptedError, abortable } from '../../core/interrupt';
 import { REPORT_API_VERSION, type CommandOutcome } from '../../core/report';
 import { collectSnapshot } from '../../io/collect';
+import { scanReconcilers } from '../../io/reconcilers';
 import type { KubeApi } from '../../kube/client';
 import { discoverKinds, kindKey } from '../../kube/discovery';
 import { getPath } from '../../kube/jsonPath';
@@ -21,6 +22,8 @@ export interface StatusOptions {
   /** Source and/or destination contexts; empty: the --context cluster alone. */
   contexts: string[];
   staleFactor: number;
+  /** --source-context, to tell which cluster of the pair a finding comes from (a lone --context counts as the destination). */
+  sourceContext?: string | undefined;
   /** -m: the namespaces this MigrationSchedule migrates (resolved on each cluster: its selectors match there). */
   schedule?: ScheduleReference | undefined;
 }
@@ -43,33 +46,25 @@ export interface StatusReport {
 /** Read-only: an interrupt leaves nothing to report. */
 const STATUS_INTERRUPTED = 'interrupted; status changes nothing';
 
-const HPA = { group: 'autoscaling', kind: 'HorizontalPodAutoscaler', versions: ['v1'] };
-
 async function readCluster(api: KubeApi, contextName: string, selection: NamespaceSelection, options: StatusOptions, now: number): Promise<NamespaceStatus[]> {
   const snapshot = await collectSnapshot(api, { namespaces: selection, labelSelector: options.globals.selector });
-  const extra = await discoverKinds(api, [StorkKinds.schedulePolicy, StorkKinds.action, HPA]);
+  const extra = await discoverKinds(api, [StorkKinds.schedulePolicy, StorkKinds.action]);
   const policyResource = extra.get(kindKey(StorkKinds.schedulePolicy.group, StorkKinds.schedulePolicy.kind));
-  const hpaResource = extra.get(kindKey(HPA.group, HPA.kind));
   const actionResource = extra.get(ACTION_KEY);
   const ignore = (): void => undefined;
   const inSelection = (resource: ApiResource): Promise<KubeObject[]> =>
     selection.all ? listAllowed(api, resource, {}, ignore) : Promise.all(selection.names.map((namespace) => listAllowed(api, resource, { namespace }, ignore))).then((lists) => lists.flat());
-  const [policies, hpas, actions] = await Promise.all([
+  const [policies, actions, reconcilers] = await Promise.all([
     policyResource ? listAllowed(api, policyResource, {}, ignore) : Promise.resolve([]),
-    hpaResource ? inSelection(hpaResource) : Promise.resolve([]),
     // Stork 24+: the failover and failback Actions of these namespaces (none before).
     actionResource ? inSelection(actionResource) : Promise.resolve([]),
+    // Argo CD, Flux, KEDA, HPAs, operators: who would scale these workloads back (warnings only: status changes nothing).
+    scanReconcilers(api, snapshot.workloads, { cluster: contextName === options.sourceContext ? 'source' : 'destination' }),
   ]);
   const policyIntervals = new Map<string, number>();
   for (const policy of policies) {
     const minutes = getPath(policy, ['policy', 'interval', 'intervalMinutes']);
     if (typeof minutes === 'number') policyIntervals.set(policy.metadata.name, minutes);
-  }
-  const autoscaled = new Set<string>();
-  for (const hpa of hpas) {
-    const kind = getPath(hpa, ['spec', 'scaleTargetRef', 'kind']);
-    const name = getPath(hpa, ['spec', 'scaleTargetRef', 'name']);
-    if (typeof kind === 'string' && typeof name === 'string') autoscaled.add(`${hpa.metadata.namespace}/${kind}/${name}`);
   }
   // With -A only namespaces that hold workloads or are migrated by a schedule are worth a row.
   const namespaces = selection.all
@@ -79,7 +74,7 @@ async function readCluster(api: KubeApi, contextName: string, selection: Namespa
           snapshot.schedules.some((schedule) => schedule.metadata.namespace === namespace.name),
       )
     : snapshot.namespaces;
-  return namespaceStatuses({ cluster: contextName, workloads: snapshot.workloads, schedules: snapshot.schedules, namespaces, policyIntervals, autoscaled, staleFactor: options.staleFactor, now, actions });
+  return namespaceStatuses({ cluster: contextName, workloads: snapshot.workloads, schedules: snapshot.schedules, namespaces, policyIntervals, findings: reconcilers.findings, staleFactor: options.staleFactor, now, actions });
 }
 
 /**
