@@ -81,6 +81,8 @@ export async function executeCheck(options: CheckOptions, deps: CommandDeps): Pr
     report.destination = { context: options.destinationContext, reachable: false, error: destinationProbe.error };
     ({ findings, namespaces, windows } = await sourceOnly(options, deps, report, now, destinationProbe.error));
   }
+  // run's Validations and the replication checks can find one condition twice (a Failed latest migration): once is enough.
+  findings = findings.filter((finding, index) => findings.findIndex((other) => other.code === finding.code && other.cluster === finding.cluster && other.namespace === finding.namespace) === index);
   report.findings = findings;
   report.namespaces = namespaceReadiness(namespaces, findings, windows, options.strict);
   report.ready = !findings.some((finding) => isBlocking(finding, options.strict));
