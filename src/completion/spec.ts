@@ -78,6 +78,7 @@ const scheduleScope: readonly FlagSpec[] = [
 const scheduleFlags: readonly FlagSpec[] = [migrationSchedule, { name: 'cluster-pair', description: 'only schedules through this ClusterPair', value: 'free' }, concurrency];
 const journal: FlagSpec = { name: 'journal', description: 'journal file of the run', value: 'file' };
 const runFlags: readonly FlagSpec[] = [
+  ...reconcilerFlags,
   { name: 'source-context', aliases: ['from'], description: 'the cluster the apps run on now', value: { lookup: 'context' } },
   { name: 'source-from-clusterpair', description: "reach the source through the schedule's ClusterPair (Stork's credentials)" },
   { name: 'destination-context', aliases: ['to'], description: 'the cluster to fail over to', value: { lookup: 'context' } },

@@ -128,6 +128,7 @@ function runOptions(changes: Partial<RunOptions> = {}): RunOptions {
     request: { sourceContext: 'source', destinationContext: 'destination', namespace: NS, allNamespaces: false, skipSourceOperations: false, allowSplitBrain: false, skipLastMile: false, failback: false },
     resuming: false,
     failback: false,
+    reconcilers: { pause: false, ignore: false, holdMs: 0 },
   };
   const options = { ...base, ...changes };
   return { ...options, request: { ...options.request, skipLastMile: options.skipLastMile } };

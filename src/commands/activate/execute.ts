@@ -14,7 +14,7 @@ import type { Direction, ObjectPlan } from '../../plan/types';
 import { buildChangeReport, changeVerdict, type ChangeReport } from '../../report/activationReport';
 import { NOTHING_CHANGED, describeSelection, interruptionAfterWrites, problemCounts, readScheduleScope, selectionFor, writeCounts } from '../shared';
 import { scheduleName, type ScheduleReference } from '../../plan/scheduleScope';
-import type { ReconcilerOptions } from '../../cli/reconcilerFlags';
+import { holdMsOf, type ReconcilerOptions } from '../../cli/reconcilerFlags';
 import { STOPPED_BY_HOLD, guardReconcilers, notSent, waitAndHold } from './reconcilerHook';
 
 export interface ActivationOptions {
@@ -83,7 +83,7 @@ export async function executeActivation(options: ActivationOptions, deps: Comman
   const results = [...paused, ...written];
 
   const waiting = globals.dryRun === 'none' && options.wait && !deps.signal.aborted;
-  const { wait, hold } = waiting ? await waitAndHold(api, snapshot.resources, results, options.reconcilers.holdMs, deps, (signal) => waitForTargets(options, { ...deps, signal }, api, snapshot.resources, results)) : {};
+  const { wait, hold } = waiting ? await waitAndHold(api, snapshot.resources, results, holdMsOf(options.reconcilers, deps.env), deps, (signal) => waitForTargets(options, { ...deps, signal }, api, snapshot.resources, results)) : {};
   const report = buildChangeReport({ verb: direction, context: kubeContext.contextName, dryRun: globals.dryRun, scope: plan.scope, results, wait, hold, warnings, migrationSchedule: scoped ? scheduleName(scoped.schedule) : undefined });
   const interruption = interruptionAfterWrites(deps.signal, writeCounts(results), globals.dryRun === 'server');
   return { report, verdict: changeVerdict(report), results, ...(interruption ? { interruption } : {}) };

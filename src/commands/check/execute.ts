@@ -115,6 +115,8 @@ function asRunOptions(options: CheckOptions): RunOptions {
     request: { sourceContext: options.sourceContext, destinationContext: options.destinationContext, allNamespaces: options.globals.allNamespaces, skipSourceOperations: false, allowSplitBrain: false, skipLastMile: false, failback: false },
     resuming: false,
     failback: false,
+    // No pause, no ignore: a reconciler that would scale the source back is the refusal run would give.
+    reconcilers: { pause: false, ignore: false, holdMs: 0 },
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { lastWins, nonEmpty, parseConcurrency, parseDurationFlag } from '../../cli/flags';
 import { globalOptionsFrom, type GlobalFlags, type GlobalOptions } from '../../cli/globalOptions';
+import { reconcilerOptionsFrom, withReconcilerFlags } from '../../cli/reconcilerFlags';
 import type { VerbModule } from '../../cli/verb';
 import type { CommandDeps } from '../../core/command';
 import { UsageError } from '../../core/errors';
@@ -20,7 +21,7 @@ const DEFAULT_SOURCE_TIMEOUT = '10s';
 const DEFAULT_CONCURRENCY = '16';
 
 const builder = (yargs: Argv<GlobalFlags>) =>
-  yargs
+  withReconcilerFlags(yargs)
     .option('source-context', { alias: 'from', requiresArg: true, type: 'string', coerce: lastWins, describe: 'The kubeconfig context of the cluster the apps run on now' })
     .option('source-from-clusterpair', {
       type: 'boolean',
@@ -85,6 +86,7 @@ function runModule(failback: boolean): VerbModule {
           concurrency: parseConcurrency(flags.concurrency),
           lastMileTimeoutMs: flags['last-mile-timeout'] === undefined ? undefined : parseDurationFlag('--last-mile-timeout', flags['last-mile-timeout']),
           onLastMileTimeout: flags['on-last-mile-timeout'] === 'delete' ? ('delete' as const) : ('keep' as const),
+          reconcilers: reconcilerOptionsFrom(flags),
         };
         const resumeId = flags.resume === undefined ? undefined : checkRunId(flags.resume, '--resume');
         if (resumeId !== undefined && globals.dryRun !== 'none') throw new UsageError('--resume continues a run: it cannot be a dry run');
@@ -157,6 +159,9 @@ function viaStorkOptions(flags: RunFlags, globals: GlobalOptions, failbackComman
     flags['allow-split-brain'] ? '--allow-split-brain' : '',
     flags['skip-last-mile'] ? '--skip-last-mile' : '',
     flags['last-mile-timeout'] !== undefined ? '--last-mile-timeout' : '',
+    flags['pause-reconcilers'] ? '--pause-reconcilers' : '',
+    flags['ignore-reconcilers'] ? '--ignore-reconcilers' : '',
+    flags.hold !== undefined ? '--hold' : '',
     flags['on-last-mile-timeout'] !== 'keep' ? '--on-last-mile-timeout' : '',
     flags.wait ? '' : '--wait=false',
     flags['source-timeout'] !== DEFAULT_SOURCE_TIMEOUT ? '--source-timeout' : '',

@@ -1,4 +1,5 @@
 import type { GlobalOptions } from '../../cli/globalOptions';
+import type { ReconcilerOptions } from '../../cli/reconcilerFlags';
 import type { RunRequest } from '../../failover/journalModel';
 import type { ClusterPairRef } from '../../stork/clusterPairConfig';
 
@@ -38,6 +39,8 @@ export interface RunOptions {
   request: RunRequest;
   /** --resume: the run continued (its journal already holds the start). */
   resuming: boolean;
+  /** --hold, --pause-reconcilers, --ignore-reconcilers. */
+  reconcilers: ReconcilerOptions;
   /** failback: the reverse schedule, Stork's failback checks, a `…-lastmile-failback-…` Migration. */
   failback: boolean;
 }

@@ -8,6 +8,8 @@ import { StorkAnnotation } from '../../stork/annotations';
 import { MIGRATION_SCHEDULE_KEY } from '../../stork/kinds';
 import { writeCounts } from '../shared';
 import { objectName, type RunContext } from './context';
+import { holdMsOf } from '../../cli/reconcilerFlags';
+import { holdCheck } from './reconcilers';
 import { stageProgress } from './sourceStages';
 import type { StageResult } from './stageRunner';
 import type { Prepared } from './validations';
@@ -76,15 +78,24 @@ export async function scaleUpDestination(ctx: RunContext, prepared: Prepared): P
 
   let outcome: StageResult = { kind: 'ok', message };
   const targets = waitTargetsOf(results, 'activate');
+  // Beside the wait: whoever puts a workload back to 0 (an Argo CD or Flux on the destination) is named.
+  const stopWait = new AbortController();
+  const holding = options.wait ? holdCheck(api, read.snapshot.resources, results, holdMsOf(options.reconcilers, deps.env), deps, () => stopWait.abort()) : Promise.resolve(undefined);
   if (options.wait && targets.length > 0) {
-    const waited = await waitForWorkloads(api, read.snapshot.resources, targets, { direction: 'activate', timeoutMs: options.timeoutMs, clock: deps.clock, labelSelector: options.globals.selector, onProgress: (ready, total) => handle.update(`${ready}/${total} ready`), signal: deps.signal });
-    if (waited.interrupted) outcome = { kind: 'interrupted', message: `${message}; interrupted while waiting: ${waited.done}/${waited.total} ready` };
+    const waited = await waitForWorkloads(api, read.snapshot.resources, targets, { direction: 'activate', timeoutMs: options.timeoutMs, clock: deps.clock, labelSelector: options.globals.selector, onProgress: (ready, total) => handle.update(`${ready}/${total} ready`), signal: AbortSignal.any([deps.signal, stopWait.signal]) });
+    if (stopWait.signal.aborted && !deps.signal.aborted) outcome = { kind: 'failed', message: 'the hold check stopped the wait' };
+    else if (waited.interrupted) outcome = { kind: 'interrupted', message: `${message}; interrupted while waiting: ${waited.done}/${waited.total} ready` };
     else if (waited.error) outcome = { kind: 'failed', message: `waiting stopped: ${waited.error}` };
     else if (waited.timedOut) {
       const pending = waited.pending.slice(0, 10).map((entry) => `${objectName(entry.ref)} (${entry.detail})`);
       outcome = { kind: 'timed-out', message: `${waited.done}/${waited.total} ready after --timeout; not ready: ${pending.join(', ')}${waited.pending.length > 10 ? ` and ${waited.pending.length - 10} more` : ''}` };
     } else message = `${message}; ${waited.done}/${waited.total} ready`;
     if (outcome.kind === 'ok') outcome = { kind: 'ok', message };
+  }
+  if (outcome.kind !== 'interrupted') {
+    handle.update('waiting for the hold check (--hold)');
+    const breach = await holding;
+    if (breach) outcome = { kind: 'failed', message: breach };
   }
   const ok = outcome.kind === 'ok';
   report.namespaceResults = prepared.namespaces.map((namespace): NamespaceResult => (ok ? { namespace, result: 'active-on-destination' } : { namespace, result: 'failed', message: outcome.message }));

@@ -18,6 +18,9 @@ import { writeFailures } from '../../failover/report';
 import { writtenObjects } from '../../failover/undo';
 import { MIGRATION_KEY, MIGRATION_SCHEDULE_KEY, StorkKinds } from '../../stork/kinds';
 import { migratedNamespaces } from '../../stork/migrationSchedule';
+import { holdMsOf } from '../../cli/reconcilerFlags';
+import { replanReconcilerPause } from '../../plan/reconcilers';
+import { holdCheck } from './reconcilers';
 import { ACCEPTED_MIGRATION_STATUSES, latestMigration, migrationProgress, migrationVolumes } from '../../stork/scheduleStatus';
 import { writeCounts } from '../shared';
 import { objectName, type RunContext } from './context';
@@ -74,7 +77,15 @@ export async function suspendAndSettle(ctx: RunContext, handle: StageHandle, sou
 export async function scaleDownSource(ctx: RunContext, source: SourceSide): Promise<{ result: StageResult; results: ObjectResult[] }> {
   const { deps, options, runner } = ctx;
   const handle = runner.begin('ScaleDownSource', 'source', `${source.scaleDown.filter((plan) => plan.action === 'change').length} change(s)`);
-  const results = await writeActivationPlan(source.session.api, source.read.snapshot.resources, source.scaleDown, source.followUps, {
+  // --pause-reconcilers: Argo CD, Flux, KEDA paused before the first workload is scaled down.
+  const paused = source.pausePlans.length === 0 ? [] : await applyPlans(source.session.api, source.read.snapshot.resources, source.pausePlans, { serverDryRun: false, concurrency: options.concurrency, replan: replanReconcilerPause, signal: deps.signal, beforeSend: (plan) => handle.beforeSend(plan) });
+  const pauseFailures = writeFailures(paused);
+  if (pauseFailures.length > 0) {
+    ctx.writes.push({ stage: 'ScaleDownSource', cluster: sourceName(ctx), results: paused });
+    const message = `pausing ${pauseFailures.map((result) => `${objectName(result.plan.ref)}: ${result.message ?? result.outcome}`).join('; ')} did not go through: nothing was scaled down; pause them by hand, or run with --ignore-reconcilers`;
+    return { result: handle.end({ kind: deps.signal.aborted ? 'interrupted' : 'failed', message }, { results: paused }), results: paused };
+  }
+  const written = await writeActivationPlan(source.session.api, source.read.snapshot.resources, source.scaleDown, source.followUps, {
     direction: 'deactivate',
     registeredKinds: source.read.snapshot.registeredKinds,
     dryRun: 'none',
@@ -83,6 +94,7 @@ export async function scaleDownSource(ctx: RunContext, source: SourceSide): Prom
     beforeSend: (plan) => handle.beforeSend(plan),
     progress: stageProgress(handle),
   });
+  const results = [...paused, ...written];
   ctx.writes.push({ stage: 'ScaleDownSource', cluster: sourceName(ctx), results });
   if (deps.signal.aborted) {
     const { sent, planned } = writeCounts(results);
@@ -93,7 +105,8 @@ export async function scaleDownSource(ctx: RunContext, source: SourceSide): Prom
     const message = `${failures.length} write(s) failed on the source: ${failures.slice(0, 3).map((result) => `${objectName(result.plan.ref)}: ${result.message ?? result.outcome}`).join('; ')}; not rolled back (as Stork): run again to finish, or resume the source by hand`;
     return { result: handle.end({ kind: 'failed', message }, { results }), results };
   }
-  return { result: handle.end({ kind: 'ok', message: `${results.filter((result) => result.outcome === 'changed').length} changed` }, { results }), results };
+  const pausedText = paused.length > 0 ? `, ${paused.filter((result) => result.outcome === 'changed').length} reconciler(s) paused` : '';
+  return { result: handle.end({ kind: 'ok', message: `${written.filter((result) => result.outcome === 'changed').length} changed${pausedText}` }, { results }), results };
 }
 
 /** Progress of a stage's writes on its own spinner line: "3/5 written". */
@@ -150,6 +163,14 @@ export async function waitAfterScaleDown(ctx: RunContext, source: SourceSide, sc
     return handle.end({ kind: 'ok', message: `latest migrations successful; ${targets.length} workload(s) not waited for (--wait=false): their pods may still hold volumes` });
   }
   const deadline = deps.clock.now() + options.timeoutMs;
+  // The hold check runs beside the waits: a reconciler that scales the source back up stops them and fails the stage.
+  const stopWaits = new AbortController();
+  const holding = holdCheck(source.session.api, source.read.snapshot.resources, scaledDown, holdMsOf(options.reconcilers, deps.env), deps, () => stopWaits.abort());
+  const waitSignal = AbortSignal.any([deps.signal, stopWaits.signal]);
+  const broken = async (): Promise<StageResult | undefined> => {
+    const breach = await holding;
+    return breach ? handle.end({ kind: 'failed', message: breach }) : undefined;
+  };
   if (targets.length > 0) {
     const waited = await waitForWorkloads(source.session.api, source.read.snapshot.resources, targets, {
       direction: 'deactivate',
@@ -157,18 +178,24 @@ export async function waitAfterScaleDown(ctx: RunContext, source: SourceSide, sc
       clock: deps.clock,
       labelSelector: options.globals.selector,
       onProgress: (done, total) => handle.update(`${done}/${total} scaled down`),
-      signal: deps.signal,
+      signal: waitSignal,
     });
+    if (stopWaits.signal.aborted && !deps.signal.aborted) return (await broken()) ?? handle.end({ kind: 'failed', message: 'the hold check stopped the wait' });
     if (waited.interrupted) return handle.end({ kind: 'interrupted', message: `interrupted: ${waited.done}/${waited.total} scaled down` });
     if (waited.error) return handle.end({ kind: 'failed', message: `waiting stopped: ${waited.error}` });
     if (waited.timedOut) return handle.end({ kind: 'timed-out', message: `${waited.pending.length} workload(s) still running on the source after --timeout: ${waited.pending.slice(0, 5).map((entry) => `${objectName(entry.ref)} (${entry.detail})`).join(', ')}` });
   }
   if (claims.length > 0) {
-    const free = await waitForVolumesFree(source.session.api, claims, { clock: deps.clock, deadline, signal: deps.signal, onProgress: (holders) => handle.update(`${holders.length} pod(s) still use ${claims.length} migrated volume(s)`) });
+    const free = await waitForVolumesFree(source.session.api, claims, { clock: deps.clock, deadline, signal: waitSignal, onProgress: (holders) => handle.update(`${holders.length} pod(s) still use ${claims.length} migrated volume(s)`) });
+    if (stopWaits.signal.aborted && !deps.signal.aborted) return (await broken()) ?? handle.end({ kind: 'failed', message: 'the hold check stopped the wait' });
     if (free.kind === 'interrupted') return handle.end({ kind: 'interrupted', message: `interrupted: ${free.holders.length} pod(s) still use the migrated volumes` });
     if (free.kind === 'error') return handle.end({ kind: 'failed', message: free.message });
     if (free.kind === 'timed-out') return handle.end({ kind: 'timed-out', message: `pods using PVCs from the migration are still there after --timeout: ${free.holders.slice(0, 5).join(', ')}${free.holders.length > 5 ? ` and ${free.holders.length - 5} more` : ''}` });
   }
+  handle.update('waiting for the hold check (--hold)');
+  const breach = await broken();
+  if (breach) return breach;
+  if (deps.signal.aborted) return handle.end({ kind: 'interrupted', message: 'interrupted during the hold check' });
   const volumesText = claims.length > 0 ? `; ${claims.length} migrated volume(s) free` : '';
   return handle.end({ kind: 'ok', message: `${targets.length} workload(s) scaled down${volumesText}; latest migrations successful${notes.length > 0 ? `; ${notes.join('; ')}` : ''}` });
 }

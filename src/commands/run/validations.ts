@@ -27,6 +27,7 @@ import { ACCEPTED_MIGRATION_STATUSES, lastSuccess, latestMigration, parseMigrati
 import { formatDuration } from '../../util/duration';
 import { selectionFor } from '../shared';
 import type { RunOptions } from './options';
+import { reconcilerValidations } from './reconcilers';
 
 /** How the source is reached: a kubeconfig context of the operator's, or a ClusterPair's stored credentials. */
 export interface SourceRoute {
@@ -55,6 +56,8 @@ export interface SourceSide {
   schedules: KubeObject[];
   /** Suspending `schedules`: the first write of a failover (Stork does it in Validations). */
   suspensions: ObjectPlan[];
+  /** --pause-reconcilers: Argo CD, Flux, KEDA paused first in ScaleDownSource (journalled, undone by the rollback and undo). */
+  pausePlans: ObjectPlan[];
 }
 
 /** What Validations read and decided, for the stages after it. */
@@ -104,6 +107,10 @@ export async function validateFailover(options: RunOptions, deps: CommandDeps, u
   const windows = dataLossWindows(options, prepared, now);
   findings.push(...rpoFindings(options, windows));
   if (options.failback && prepared.source) findings.push(...(await failbackFindings(prepared.source, now)));
+  update('looking for reconcilers (Argo CD, Flux, KEDA)');
+  const reconcilers = await reconcilerValidations(options, prepared);
+  findings.push(...reconcilers.findings);
+  if (prepared.source) prepared.source.pausePlans = reconcilers.pausePlans;
 
   // RBAC is asked only when nothing else stands in the way: it costs a review per kind and namespace.
   if (how.alwaysCheckRbac || !findings.some((finding) => isBlocking(finding))) {
@@ -174,7 +181,7 @@ async function prepare(options: RunOptions, deps: CommandDeps, update: (text: st
   const schedules = options.schedule ? migrating.filter((schedule) => schedule.metadata.name === options.schedule?.name && schedule.metadata.namespace === options.schedule.namespace) : migrating;
   const scaleDown = sourceScaleDownPlans(plan, activationTargets(destinationPlan));
   const suspensions = schedules.map((schedule) => planScheduleSuspend(schedule, MIGRATION_SCHEDULE_KEY, true));
-  return { ...prepared, source: { session: route.session, read, plan, scaleDown, followUps: followUpsOf(plan.followUps, scaleDown), schedules, suspensions } };
+  return { ...prepared, source: { session: route.session, read, plan, scaleDown, followUps: followUpsOf(plan.followUps, scaleDown), schedules, suspensions, pausePlans: [] } };
 }
 
 async function readDestination(destination: ClusterSession, options: RunOptions, selection: NamespaceSelection, warnings: string[]): Promise<{ read: ActivationRead; plan: ActivationPlan; namespaces: string[] }> {
@@ -393,7 +400,7 @@ async function rbacFindings(options: RunOptions, prepared: Prepared): Promise<Fi
   const [deniedOnDestination, deniedOnSource] = await Promise.all([
     deniedAccess(prepared.destination.api, destinationChecks),
     sourceOperations && source
-      ? deniedAccess(source.session.api, [...writeChecks([...source.scaleDown, ...source.suspensions, ...source.followUps.flatMap(followUpPlan)], source.read.snapshot.resources), ...(options.skipLastMile ? [] : lastMileChecks(source.schedules))])
+      ? deniedAccess(source.session.api, [...writeChecks([...source.scaleDown, ...source.suspensions, ...source.pausePlans, ...source.followUps.flatMap(followUpPlan)], source.read.snapshot.resources), ...(options.skipLastMile ? [] : lastMileChecks(source.schedules))])
       : Promise.resolve([]),
   ]);
   // Through a ClusterPair the identity is Stork's, not the operator's: the refusal says whose it is.
