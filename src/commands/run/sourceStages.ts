@@ -15,7 +15,7 @@ import type { ObjectPlan } from '../../plan/types';
 import { lastMileMigration } from '../../failover/lastMile';
 import { inversePlan } from '../../failover/rollback';
 import { writeFailures } from '../../failover/report';
-import { writtenObjects } from '../../failover/undo';
+import { undoPlan, writtenObjects, type WrittenObject } from '../../failover/undo';
 import { MIGRATION_KEY, MIGRATION_SCHEDULE_KEY, StorkKinds } from '../../stork/kinds';
 import { migratedNamespaces } from '../../stork/migrationSchedule';
 import { holdMsOf } from '../../cli/reconcilerFlags';
@@ -280,7 +280,9 @@ export async function rollback(ctx: RunContext, source: SourceSide, written: rea
     : await applyPlans(source.session.api, source.read.snapshot.resources, inverses, {
         serverDryRun: false,
         concurrency: options.concurrency,
-        replan: (object, previous) => ({ ...previous, live: object, action: 'error', reason: 'changed since the scale-down: left as it is' }),
+        // Changed since: undone field by field as undo does, so a field someone already put back (a
+        // reconciler scaling the app up again) is left, and one they changed otherwise is an error.
+        replan: (object, previous) => undoPlan(asWritten(previous), object),
         beforeSend: (plan) => handle.beforeSend(plan),
       });
   ctx.writes.push({ stage: 'ScaleUpSource', cluster: sourceName(ctx), results: undone });
@@ -292,4 +294,17 @@ export async function rollback(ctx: RunContext, source: SourceSide, written: rea
     handle.end({ kind: 'ok', message: `RollbackSuccessful: ${undone.length} undone` }, { results: undone });
     report.outcome = 'RollbackSuccessful';
   }
+}
+
+/** An inverse plan read as the write it undoes (before: what it puts back, after: what the run wrote). */
+function asWritten(inverse: ObjectPlan): WrittenObject {
+  const { apiVersion, kind, namespace, name } = inverse.ref;
+  return {
+    context: '',
+    cluster: 'source',
+    resourceKey: inverse.resourceKey,
+    object: { apiVersion, kind, ...(namespace ? { namespace } : {}), name },
+    fields: inverse.changes.map((change) => ({ path: [...change.path], before: change.to ?? null, after: change.from ?? null })),
+    lines: [],
+  };
 }
