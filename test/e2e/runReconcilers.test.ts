@@ -28,6 +28,9 @@ const schedule = (ns: string): string => `/apis/${STORK}/v1alpha1/namespaces/${n
 const stage = (report: Report, name: string) => report.stages.find((entry) => entry.name === name);
 const syncPolicy = { automated: { selfHeal: true, prune: true }, syncOptions: ['CreateNamespace=true'] };
 
+/** Applications this file made: deleted at the end, so a later `deactivate -A` on the shared sandbox meets none of them. */
+const made: string[] = [];
+
 let crds: Promise<void> | undefined;
 async function withCrds(rest: SandboxRest): Promise<void> {
   crds ??= (async () => {
@@ -45,6 +48,7 @@ async function seeded(box: Sandbox, prefix: string): Promise<{ ns: string; app: 
   await source.ensure(`/apis/${STORK}/v1alpha1/schedulepolicies`, { apiVersion: `${STORK}/v1alpha1`, kind: 'SchedulePolicy', metadata: { name: 'default-migration-policy' }, policy: { interval: { intervalMinutes: 15 } } });
   const ns = uniqueNamespace(prefix);
   const app = `${ns}-shop`;
+  made.push(app);
   await ensureNamespace(source, ns);
   await createIn(source, ns, migrationSchedule('dr', [ns]));
   await createIn(source, ns, deployment('web', 2, { 'argocd.argoproj.io/tracking-id': `${app}:apps/Deployment:${ns}/web` }));
@@ -119,5 +123,9 @@ test('--ignore-reconcilers with the controller running: the hold check names arg
   }
 });
 
-test.after(closeClients);
+test.after(async () => {
+  const source = (await sandbox()).rest('source');
+  await Promise.all(made.map((app) => source.delete(application(app)).catch(() => undefined)));
+  await closeClients();
+});
 test.run();
