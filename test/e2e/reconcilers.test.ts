@@ -234,7 +234,8 @@ test('forbidden to read Applications: "not readable here", a warning with the co
   // A user who may do everything kubectl-failover needs, but not read argoproj.io.
   await rest.ensure('/apis/rbac.authorization.k8s.io/v1/clusterroles', {
     metadata: { name: 'kf-no-argo' },
-    rules: [{ apiGroups: ['', 'apps', 'batch', 'autoscaling', 'stork.libopenstorage.org', 'keda.sh', 'kustomize.toolkit.fluxcd.io', 'helm.toolkit.fluxcd.io'], resources: ['*'], verbs: ['*'] }],
+    // Also the groups other test files register kinds of (ApplicationRegistrations on the shared sandbox).
+    rules: [{ apiGroups: ['', 'apps', 'batch', 'autoscaling', 'stork.libopenstorage.org', 'keda.sh', 'kustomize.toolkit.fluxcd.io', 'helm.toolkit.fluxcd.io', 'example.com', 'kubevirt.io', 'ibp.com', 'apps.openshift.io', 'authorization.k8s.io'], resources: ['*'], verbs: ['*'] }],
   });
   await rest.ensure('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
     metadata: { name: 'kf-no-argo' },

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createIn, deployment, ensureNamespace, MIGRATED, MIGRATION_REPLICAS, migrationSchedule, staticCopy, STORK } from '../../scripts/sandbox/seeds';
-import { registerReconcilerCrds } from '../../scripts/sandbox/crds';
+import { registerReconcilerCrds, unregisterReconcilerCrds } from '../../scripts/sandbox/crds';
 import { MIGRATION_KNOBS } from '../../scripts/sandbox/migrationController';
 import { GIT_REPLICAS, startReconcilerStandIn } from '../../scripts/sandbox/reconcilerStandIn';
 import type { SandboxRest } from '../../scripts/sandbox/rest';
@@ -126,6 +126,7 @@ test('--ignore-reconcilers with the controller running: the hold check names arg
 test.after(async () => {
   const source = (await sandbox()).rest('source');
   await Promise.all(made.map((app) => source.delete(application(app)).catch(() => undefined)));
+  if (crds) await unregisterReconcilerCrds(source);
   await closeClients();
 });
 test.run();
