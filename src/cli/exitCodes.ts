@@ -1,7 +1,7 @@
 import type { InterruptSignal } from '../core/interrupt';
 import type { Verdict } from '../core/report';
 
-/** Exit codes are an interface for scripts; the README documents them. Every verb uses this table. */
+/** Exit codes are an interface for scripts; docs/scripting.md documents them. Every verb uses this table. */
 export const ExitCode = {
   /** Everything asked for was done (or there was nothing to do). */
   Success: 0,

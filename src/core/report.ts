@@ -2,7 +2,7 @@ import type { Interruption } from './interrupt';
 
 /**
  * The scripting interface: every `-o json|yaml` report carries this apiVersion and a kind, and
- * object results are these tokens. The README documents both; change them only with a new version.
+ * object results are these tokens. docs/scripting.md documents both; change them only with a new version.
  */
 export const REPORT_API_VERSION = 'kubectl-failover.dev/v1alpha1';
 

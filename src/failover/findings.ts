@@ -1,7 +1,7 @@
 /**
  * What a readiness look at a failover finds: `run`'s Validations, `check`, and the reconciler
  * detection all speak in findings, so one condition has one code wherever it is reported.
- * Codes are an interface (the README lists them; `check -o prometheus` exports them): add, never rename.
+ * Codes are an interface (docs/status-check.md lists them; `check -o prometheus` exports them): add, never rename.
  */
 export const FINDING_CODES = [
   // the pair and the route
