@@ -219,7 +219,7 @@ test("WaitAfterScaleDown waits until no pod (Terminating ones too) holds a volum
   const ns = await seeded(box, 'truth-volumes');
   await latestMigrationWithVolume(source, ns, 'data-vm');
   await podUsing(source, ns, 'virt-launcher-vm', 'data-vm');
-  const held = await runFailover(RUN(ns, '--timeout', '3s', '--skip-last-mile'), box.env);
+  const held = await runFailover(RUN(ns, '--timeout', '8s', '--skip-last-mile'), box.env);
   assert.is(held.code, 1, held.stderr);
   const report = parse(held.stdout);
   assert.is(stage(report, 'WaitAfterScaleDown')?.status, 'TimedOut');
@@ -229,7 +229,7 @@ test("WaitAfterScaleDown waits until no pod (Terminating ones too) holds a volum
 
   // Deleted gracefully with no kubelet: Terminating, and still holding the volume.
   await source.delete(`/api/v1/namespaces/${ns}/pods/virt-launcher-vm`);
-  const terminating = await runFailover(RUN(ns, '--timeout', '3s', '--skip-last-mile'), box.env);
+  const terminating = await runFailover(RUN(ns, '--timeout', '8s', '--skip-last-mile'), box.env);
   assert.is(terminating.code, 1, terminating.stderr);
   assert.match(stage(parse(terminating.stdout), 'WaitAfterScaleDown')?.message ?? '', 'virt-launcher-vm (Terminating)');
 
