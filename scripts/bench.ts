@@ -1,5 +1,6 @@
 // npm run bench [-- --large | --namespaces N --workloads M | --runs R | --results FILE]
 // npm run bench -- --failover-scale [--namespaces N (default 1000) | --runs R | --results FILE]
+// --binary FILE measures another build (an earlier commit's, for a before/after) instead of dist/.
 //   (see failoverScale below: `run` against deactivate + activate on a DR pair of N namespaces)
 // Measures, side by side in one run against the sandbox's real API servers:
 //   activate -A (built binary), activate -A --dry-run=server, deactivate -A,
@@ -23,8 +24,9 @@ const BASELINE = 'kubectl scale/patch loop (baseline)';
 const RUN_CASE = 'run -A --wait=false --skip-last-mile';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const binary = path.join(root, 'dist', 'kubectl-failover');
 const args = process.argv.slice(2);
+const binaryIndex = args.indexOf('--binary');
+const binary = binaryIndex >= 0 && args[binaryIndex + 1] ? path.resolve(args[binaryIndex + 1] ?? '') : path.join(root, 'dist', 'kubectl-failover');
 const option = (name: string, fallback: number): number => {
   const index = args.indexOf(`--${name}`);
   return index >= 0 ? Number(args[index + 1]) : fallback;

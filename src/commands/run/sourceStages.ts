@@ -2,23 +2,27 @@ import { oneLine } from '../../core/errors';
 import { applyPlans, type ObjectResult } from '../../io/apply';
 import { writeActivationPlan, waitTargetsOf, type WriteProgress } from '../../io/activationPipeline';
 import { readJournal } from '../../io/journal';
-import { createMigration, followMigration, waitForRunningMigration } from '../../io/migrations';
+import { createMigration, followMigration } from '../../io/migrations';
+import { rereadSchedules } from '../../io/rereadSchedules';
 import { undoWrites } from '../../io/undoWrites';
 import { waitForVolumesFree, type ClaimRef } from '../../io/volumesFree';
 import { waitForWorkloads } from '../../io/wait';
 import { discoverKinds } from '../../kube/discovery';
+import type { KubeApi } from '../../kube/client';
 import { isNotFound } from '../../kube/errors';
 import type { KubeObject } from '../../kube/objects';
 import { objectPath, type ApiResource } from '../../kube/resources';
 import { planScheduleSuspend } from '../../plan/rules/scheduleSuspend';
 import type { ObjectPlan } from '../../plan/types';
 import { lastMileMigration } from '../../failover/lastMile';
+import { acceptedLatest, scheduleName, settleLook, stillRunning, type ScheduleLatest } from '../../failover/latestMigrations';
 import { inversePlan } from '../../failover/rollback';
 import { writeFailures } from '../../failover/report';
 import { writtenObjects } from '../../failover/undo';
 import { MIGRATION_KEY, MIGRATION_SCHEDULE_KEY, StorkKinds } from '../../stork/kinds';
 import { migratedNamespaces } from '../../stork/migrationSchedule';
-import { ACCEPTED_MIGRATION_STATUSES, latestMigration, migrationProgress, migrationVolumes } from '../../stork/scheduleStatus';
+import { migrationProgress, migrationVolumes } from '../../stork/scheduleStatus';
+import { mapWithConcurrency } from '../../util/concurrency';
 import { writeCounts } from '../shared';
 import { objectName, type RunContext } from './context';
 import type { StageHandle, StageResult } from './stageRunner';
@@ -50,22 +54,23 @@ export async function suspendAndSettle(ctx: RunContext, handle: StageHandle, sou
   const failed = writeFailures(results);
   if (failed.length > 0) return { failure: `cannot suspend ${failed.map((result) => `${objectName(result.plan.ref)}: ${result.message ?? result.outcome}`).join('; ')}`, results };
   const resource = source.read.snapshot.resources.get(MIGRATION_SCHEDULE_KEY);
-  for (const schedule of source.schedules) {
-    if (!resource || deps.signal.aborted) break;
-    const name = `${schedule.metadata.namespace}/${schedule.metadata.name}`;
-    handle.update(`waiting for the running migration of ${name}`);
-    try {
-      const { latest, timedOut } = await waitForRunningMigration(
-        () => source.session.api.request<KubeObject>({ method: 'GET', path: objectPath(resource, schedule.metadata.name, schedule.metadata.namespace) }),
-        deps.clock,
-        deps.clock.now() + options.timeoutMs,
-        deps.signal,
-      );
-      if (timedOut) return { failure: `migration ${latest?.name} of ${name} still ${latest?.status || 'running'} after --timeout`, results };
-      if (latest?.status === 'Failed' && !options.failback) ctx.report.warnings.push(`the latest migration ${latest.name} of ${name} Failed: the destination holds the data of the last successful one`);
-    } catch (error) {
-      return { failure: `cannot read migrationschedule ${name}: ${oneLine(error)}`, results };
+  if (!resource) return { results };
+  // Every schedule's running migration is waited for at once, one read of them all per look,
+  // bounded by one --timeout: at 1,000 schedules, not 1,000 GETs (and 1,000 waits) in turn.
+  const deadline = deps.clock.now() + options.timeoutMs;
+  let pending: readonly KubeObject[] = source.schedules;
+  while (pending.length > 0 && !deps.signal.aborted) {
+    handle.update(pending.length === 1 ? `waiting for the running migration of ${scheduleName(pending[0] as KubeObject)}` : `waiting for the running migrations of ${pending.length} migrationschedule(s)`);
+    const look = settleLook(await rereadSchedules(source.session.api, resource, pending, options.concurrency));
+    if (look.failure) return { failure: look.failure, results };
+    if (!options.failback) {
+      for (const { schedule, latest } of look.failed) ctx.report.warnings.push(`the latest migration ${latest.name} of ${scheduleName(schedule)} Failed: the destination holds the data of the last successful one`);
     }
+    // Interrupted: the caller sees the signal; what was read stands.
+    if (look.running.length === 0 || deps.signal.aborted) break;
+    if (deps.clock.now() >= deadline) return { failure: stillRunning(look.running) ?? 'a migration still running after --timeout', results };
+    await deps.clock.sleep(Math.min(1_000, Math.max(0, deadline - deps.clock.now())), deps.signal);
+    pending = look.running.map(({ schedule }) => schedule);
   }
   return { results };
 }
@@ -122,33 +127,18 @@ export async function waitAfterScaleDown(ctx: RunContext, source: SourceSide, sc
   const targets = waitTargetsOf(scaledDown, 'deactivate');
   const handle = runner.begin('WaitAfterScaleDown', 'source', 'reading the latest migrations');
   const resource = source.read.snapshot.resources.get(MIGRATION_SCHEDULE_KEY);
-  const migrationResource = (await discoverKinds(source.session.api, [StorkKinds.migration]).catch(() => new Map())).get(MIGRATION_KEY);
-  const claims: ClaimRef[] = [];
-  const notes: string[] = [];
-  const namespaces = new Set(ctx.report.namespaces);
-  for (const schedule of source.schedules) {
-    if (!resource) break;
-    const name = `${schedule.metadata.namespace}/${schedule.metadata.name}`;
-    let latest;
-    try {
-      latest = latestMigration(await source.session.api.request<KubeObject>({ method: 'GET', path: objectPath(resource, schedule.metadata.name, schedule.metadata.namespace) }));
-    } catch (error) {
-      return handle.end({ kind: 'failed', message: `cannot read migrationschedule ${name}: ${oneLine(error)}` });
-    }
-    if (!latest) return handle.end({ kind: 'failed', message: `no migration detected for migrationschedule ${name}, resulting in the abortion of the ${options.failback ? 'failback' : 'failover'}` });
-    if (!ACCEPTED_MIGRATION_STATUSES.has(latest.status)) return handle.end({ kind: 'failed', message: `migrationschedule ${name}'s latest migration ${latest.name} status is ${latest.status || 'not finished'}: it did not complete successfully, so the ${options.failback ? 'failback' : 'failover'} is aborted` });
-    if (!migrationResource) continue;
-    try {
-      const migration = await source.session.api.request<KubeObject>({ method: 'GET', path: objectPath(migrationResource, latest.name, schedule.metadata.namespace) });
-      claims.push(...migrationVolumes(migration).filter((claim) => namespaces.has(claim.namespace)));
-    } catch (error) {
-      if (!isNotFound(error)) return handle.end({ kind: 'failed', message: `cannot read migration ${schedule.metadata.namespace}/${latest.name}: ${oneLine(error)}` });
-      notes.push(`migration ${latest.name} is gone (pruned): its volumes are not known`);
-    }
-  }
+  const action = options.failback ? 'failback' : 'failover';
+  const accepted = resource ? acceptedLatest(await rereadSchedules(source.session.api, resource, source.schedules, options.concurrency), action) : { latest: [] };
+  if ('failure' in accepted) return handle.end({ kind: 'failed', message: accepted.failure });
   if (!options.wait && options.skipLastMile) {
     return handle.end({ kind: 'ok', message: `latest migrations successful; ${targets.length} workload(s) not waited for (--wait=false): their pods may still hold volumes` });
   }
+  // The volumes the latest migrations moved, for the wait below: read only when it is waited for.
+  const migrationResource = (await discoverKinds(source.session.api, [StorkKinds.migration]).catch(() => new Map())).get(MIGRATION_KEY);
+  const namespaces = new Set(ctx.report.namespaces);
+  const volumes = migrationResource ? await migratedVolumes(source.session.api, migrationResource, accepted.latest, namespaces, options.concurrency) : { claims: [], notes: [] };
+  if ('failure' in volumes) return handle.end({ kind: 'failed', message: volumes.failure });
+  const { claims, notes } = volumes;
   const deadline = deps.clock.now() + options.timeoutMs;
   if (targets.length > 0) {
     const waited = await waitForWorkloads(source.session.api, source.read.snapshot.resources, targets, {
@@ -174,6 +164,31 @@ export async function waitAfterScaleDown(ctx: RunContext, source: SourceSide, sc
 }
 
 /**
+ * The PVCs the latest migrations moved, in the namespaces failed over: one GET per Migration (a
+ * LIST would carry every Migration Stork keeps, each with its list of resources), --concurrency at
+ * a time. A Migration Stork pruned is a note; any other read that fails, the first in schedule order.
+ */
+async function migratedVolumes(api: KubeApi, resource: ApiResource, latest: readonly ScheduleLatest[], namespaces: ReadonlySet<string>, concurrency: number): Promise<{ claims: ClaimRef[]; notes: string[] } | { failure: string }> {
+  type Read = { migration: KubeObject } | { failure: string } | { note: string };
+  const read = await mapWithConcurrency(latest, concurrency, async ({ schedule, latest: entry }): Promise<Read> => {
+    try {
+      return { migration: await api.request<KubeObject>({ method: 'GET', path: objectPath(resource, entry.name, schedule.metadata.namespace) }) };
+    } catch (error) {
+      if (!isNotFound(error)) return { failure: `cannot read migration ${schedule.metadata.namespace}/${entry.name}: ${oneLine(error)}` };
+      return { note: `migration ${entry.name} is gone (pruned): its volumes are not known` };
+    }
+  });
+  const claims: ClaimRef[] = [];
+  const notes: string[] = [];
+  for (const entry of read) {
+    if ('failure' in entry) return { failure: entry.failure };
+    if ('note' in entry) notes.push(entry.note);
+    else claims.push(...migrationVolumes(entry.migration).filter((claim) => namespaces.has(claim.namespace)));
+  }
+  return { claims, notes };
+}
+
+/**
  * LastMileMigration: one Migration per schedule, created on the source from its template, followed
  * to Final. Not bounded by --timeout (Stork never times it out); --last-mile-timeout bounds it, and
  * a Migration cut short (bound or ^C) is kept or deleted as --on-last-mile-timeout says.
@@ -186,7 +201,8 @@ export async function lastMile(ctx: RunContext, source: SourceSide): Promise<Sta
   const deadline = options.lastMileTimeoutMs === undefined ? Number.POSITIVE_INFINITY : deps.clock.now() + options.lastMileTimeoutMs;
   const actionType = options.failback ? 'failback' : 'failover';
   for (const schedule of source.schedules) {
-    const covered = report.namespaces.filter((namespace) => migratedNamespaces(schedule, source.read.snapshot.namespaces).has(namespace));
+    const migrated = migratedNamespaces(schedule, source.read.snapshot.namespaces);
+    const covered = report.namespaces.filter((namespace) => migrated.has(namespace));
     if (covered.length === 0) continue;
     const migration = lastMileMigration(schedule, covered, options.runId, actionType);
     const where = `${migration.metadata.namespace}/${migration.metadata.name}`;
