@@ -50,7 +50,6 @@ export async function suspendAndSettle(ctx: RunContext, handle: StageHandle, sou
     signal: deps.signal,
     beforeSend: (plan) => handle.beforeSend(plan),
   });
-  ctx.writes.push({ stage: 'Validations', cluster: ctx.report.source.context || (ctx.report.source.clusterPair ?? ''), results });
   const failed = writeFailures(results);
   if (failed.length > 0) return { failure: `cannot suspend ${failed.map((result) => `${objectName(result.plan.ref)}: ${result.message ?? result.outcome}`).join('; ')}`, results };
   const resource = source.read.snapshot.resources.get(MIGRATION_SCHEDULE_KEY);
@@ -88,7 +87,6 @@ export async function scaleDownSource(ctx: RunContext, source: SourceSide): Prom
     beforeSend: (plan) => handle.beforeSend(plan),
     progress: stageProgress(handle),
   });
-  ctx.writes.push({ stage: 'ScaleDownSource', cluster: sourceName(ctx), results });
   if (deps.signal.aborted) {
     const { sent, planned } = writeCounts(results);
     return { result: handle.end({ kind: 'interrupted', message: `interrupted after ${sent} of ${planned} writes` }, { results }), results };
@@ -109,10 +107,6 @@ export function stageProgress(handle: StageHandle): (round: 'main' | 'follow-ups
     handle.update(`0/${writes} ${what}`);
     return { tick: () => handle.update(`${++done}/${writes} ${what}`), end: () => undefined };
   };
-}
-
-function sourceName(ctx: RunContext): string {
-  return ctx.report.source.context || (ctx.report.source.clusterPair ? `ClusterPair ${ctx.report.source.clusterPair}` : 'source');
 }
 
 /**
@@ -272,7 +266,6 @@ export async function rollback(ctx: RunContext, source: SourceSide, written: rea
         replan: (object, previous) => ({ ...previous, live: object, action: 'error', reason: 'changed since the scale-down: left as it is' }),
         beforeSend: (plan) => handle.beforeSend(plan),
       });
-  ctx.writes.push({ stage: 'ScaleUpSource', cluster: sourceName(ctx), results: undone });
   const failures = writeFailures(undone);
   if (failures.length > 0) {
     handle.end({ kind: 'failed', message: `RollbackFailed: ${failures.length} of ${undone.length} could not be undone` }, { results: undone });
