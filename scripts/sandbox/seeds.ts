@@ -146,3 +146,94 @@ export async function seedScale(source: SandboxRest, destination: SandboxRest, o
   await mapWithConcurrency(jobs, limit, ({ rest, namespace, object }) => createIn(rest, namespace, object));
   return names;
 }
+
+/** The Deployments and StatefulSets of each namespace of the failover-scale seed: 4 Deployments + 1 StatefulSet. */
+const FAILOVER_SCALE_WORKLOADS = [
+  { kind: 'Deployment', name: 'app-0', replicas: 1 },
+  { kind: 'Deployment', name: 'app-1', replicas: 2 },
+  { kind: 'Deployment', name: 'app-2', replicas: 3 },
+  { kind: 'Deployment', name: 'app-3', replicas: 1 },
+  { kind: 'StatefulSet', name: 'db', replicas: 3 },
+] as const;
+
+/** A finished Migration as Stork's migration controller leaves it (what a schedule's status.items entry names). */
+export function finishedMigration(name: string, schedule: string, namespaces: string[], finished: Date, resources: Array<{ kind: string; name: string; namespace: string }>): unknown {
+  return {
+    apiVersion: `${STORK}/v1alpha1`,
+    kind: 'Migration',
+    metadata: { name, annotations: { [`${STORK}/migration-schedule-name`]: schedule } },
+    spec: { clusterPair: 'remotecluster', namespaces, includeResources: true, includeVolumes: true, startApplications: false },
+    status: {
+      stage: 'Final',
+      status: 'Successful',
+      resources: resources.map((resource) => ({ ...resource, group: 'apps', version: 'v1', status: 'Successful', reason: 'Resource migrated successfully', transformedBy: '' })),
+      volumes: [],
+      finishTimestamp: finished.toISOString(),
+    },
+  };
+}
+
+/**
+ * One namespace of the failover-scale world, as Stork leaves a DR pair between two migrations.
+ * Source: the apps running (4 Deployments + 1 StatefulSet, no Stork annotations: they are the
+ * originals), the schedule `<ns>-dr` that replicates the namespace with a successful migration
+ * 5 minutes ago, and that Migration. Destination: the migrated copies at 0 with Stork's
+ * annotations (count, migrated, schedule namespace, migrationTime) and the schedule's static copy.
+ */
+export function failoverScaleNamespace(namespace: string, finished: Date): { source: unknown[]; destination: unknown[] } {
+  const schedule = `${namespace}-dr`;
+  const make = (kind: string, name: string, replicas: number, annotations: Record<string, string>): unknown => (kind === 'StatefulSet' ? statefulSet(name, replicas, annotations) : deployment(name, replicas, annotations));
+  const migrated = (replicas: number): Record<string, string> => ({ [MIGRATION_REPLICAS]: String(replicas), [MIGRATED]: 'true', [`${STORK}/migrationNamespace`]: namespace, [`${STORK}/migrationTime`]: migrationTime(finished) });
+  const migration = finishedMigration(`${schedule}-interval-${finished.getTime()}`, schedule, [namespace], finished, FAILOVER_SCALE_WORKLOADS.map(({ kind, name }) => ({ kind, name, namespace })));
+  return {
+    source: [...FAILOVER_SCALE_WORKLOADS.map(({ kind, name, replicas }) => make(kind, name, replicas, {})), migrationSchedule(schedule, [namespace], { lastSuccess: finished }), migration],
+    destination: [...FAILOVER_SCALE_WORKLOADS.map(({ kind, name, replicas }) => make(kind, name, 0, migrated(replicas))), staticCopy(schedule, [namespace])],
+  };
+}
+
+/** `npm run bench -- --failover-scale`'s world: N namespaces as failoverScaleNamespace makes them. Returns their names. */
+export async function seedFailoverScale(source: SandboxRest, destination: SandboxRest, options: { prefix: string; namespaces: number; concurrency?: number }): Promise<string[]> {
+  const names = Array.from({ length: options.namespaces }, (_, index) => `${options.prefix}-${String(index).padStart(4, '0')}`);
+  const limit = options.concurrency ?? 16;
+  const finished = new Date(Date.now() - 5 * 60_000);
+  await mapWithConcurrency(names, limit, async (namespace) => {
+    await Promise.all([ensureNamespace(source, namespace), ensureNamespace(destination, namespace)]);
+  });
+  const jobs = names.flatMap((namespace) => {
+    const world = failoverScaleNamespace(namespace, finished);
+    return [...world.source.map((object) => ({ rest: source, namespace, object })), ...world.destination.map((object) => ({ rest: destination, namespace, object }))];
+  });
+  await mapWithConcurrency(jobs, limit, ({ rest, namespace, object }) => createIn(rest, namespace, object));
+  return names;
+}
+
+/**
+ * The merge patch that puts a seeded object back as seeded, in the fields a failover or
+ * activate/deactivate writes: a workload's count and its migrationReplicas record (removed where
+ * the seed has none), a schedule's suspend and applicationActivated. Undefined for what they never write.
+ */
+export function resetPatch(object: unknown): unknown {
+  const { kind, metadata, spec } = object as { kind: string; metadata: { annotations?: Record<string, string> }; spec: { replicas?: number; suspend?: boolean } };
+  if (kind === 'Deployment' || kind === 'StatefulSet') {
+    return { metadata: { annotations: { [MIGRATION_REPLICAS]: metadata.annotations?.[MIGRATION_REPLICAS] ?? null } }, spec: { replicas: spec.replicas } };
+  }
+  if (kind === 'MigrationSchedule') return { spec: { suspend: spec.suspend }, status: { applicationActivated: false } };
+  return undefined;
+}
+
+/**
+ * Puts both clusters of the failover-scale world back as seedFailoverScale left them (one merge
+ * patch per object a run writes), so every measured run does the whole work from the same start.
+ */
+export async function resetFailoverScale(source: SandboxRest, destination: SandboxRest, names: readonly string[], concurrency = 16): Promise<void> {
+  const jobs = names.flatMap((namespace) => {
+    const world = failoverScaleNamespace(namespace, new Date());
+    return [...world.source.map((object) => ({ rest: source, namespace, object })), ...world.destination.map((object) => ({ rest: destination, namespace, object }))];
+  });
+  await mapWithConcurrency(jobs, concurrency, async ({ rest, namespace, object }) => {
+    const patch = resetPatch(object);
+    if (patch === undefined) return;
+    const { metadata } = object as { metadata: { name: string } };
+    await rest.mergePatch(`${collectionFor(object, namespace)}/${metadata.name}`, patch);
+  });
+}

@@ -39,10 +39,13 @@ export class RunRecorder {
     this.append({ type: 'stage', runId: this.runId, time: this.time(), stage, status });
   }
 
-  /** Before a patch is sent: every field it changes, before and after, and the resourceVersion it was planned on. */
-  write(stage: FailoverStageName, cluster: 'source' | 'destination', context: string, plan: ObjectPlan): void {
+  /**
+   * Before a patch is sent: every field it changes, before and after, and the resourceVersion it
+   * was planned on. Resolves once the entry is on disk (writes sent together share one flush).
+   */
+  async write(stage: FailoverStageName, cluster: 'source' | 'destination', context: string, plan: ObjectPlan): Promise<void> {
     const { apiVersion, kind, namespace, name } = plan.ref;
-    this.append({
+    await this.journal?.appendDurably({
       type: 'write',
       runId: this.runId,
       time: this.time(),

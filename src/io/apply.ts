@@ -42,9 +42,10 @@ export interface ApplyOptions {
   onResult?: (result: ObjectResult, planned: ObjectPlan) => void;
   /**
    * Called just before each write is sent (a re-plan's too), with the patch: a journal records it
-   * here, flushed, so that a crash after the write still leaves its record. Throwing stops that write.
+   * here, flushed, so that a crash after the write still leaves its record. The write waits for a
+   * returned promise (the flush); throwing, or a rejected promise, stops that write.
    */
-  beforeSend?: (plan: ObjectPlan, patch: JsonPatchOp[]) => void;
+  beforeSend?: (plan: ObjectPlan, patch: JsonPatchOp[]) => void | Promise<void>;
   /** Aborted on ^C or SIGTERM: writes not started yet are not sent (not-attempted); those in flight finish. */
   signal?: AbortSignal;
   /**
@@ -84,7 +85,7 @@ async function applyOne(client: KubeApi, resources: ReadonlyMap<string, ApiResou
 
   const send = async (current: ObjectPlan): Promise<{ patch: JsonPatchOp[]; after: KubeObject }> => {
     const patch = patchOf(current, options.stamp);
-    options.beforeSend?.(current, patch);
+    await options.beforeSend?.(current, patch);
     const after = await client.request<KubeObject>({
       method: 'PATCH',
       path,

@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, truncateSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, truncateSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { JournalError, UsageError, oneLine } from '../core/errors';
@@ -22,35 +22,78 @@ export function journalPath(env: NodeJS.ProcessEnv, runId: string, explicit?: st
   return explicit ?? path.join(journalDirectory(env), `${runId}.jsonl`);
 }
 
+/** Flushes a file to disk and calls back (node:fs fsync; a test counts the calls). */
+export type Syncer = (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => void;
+
 /**
  * An append-only journal of one run: each entry one JSON line, written and flushed to disk
  * (fsync) before the write it describes is sent, so a crash at any point leaves a record that
  * `run --resume` and `undo` can read.
  */
 export class Journal {
+  /** Callers of appendDurably whose line is written but not yet covered by an fsync. */
+  private waiting: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  private syncing = false;
+  private closeWhenSynced = false;
+
   private constructor(
     readonly file: string,
     private readonly fd: number,
+    private readonly syncer: Syncer,
   ) {}
 
   /** Opens (creating folders) for appending; a journal that cannot be written stops the run before its first write. */
-  static open(file: string): Journal {
+  static open(file: string, syncer: Syncer = fsync): Journal {
     try {
       mkdirSync(path.dirname(file), { recursive: true });
       sealTornTail(file);
-      return new Journal(file, openSync(file, 'a', 0o600));
+      return new Journal(file, openSync(file, 'a', 0o600), syncer);
     } catch (error) {
       throw new UsageError(`cannot write the journal ${file}: ${oneLine(error)}; nothing was changed (choose another place with --journal)`);
     }
   }
 
+  /** Writes an entry and flushes it (and every line before it) to disk before returning. */
   append(entry: JournalEntry): void {
     writeSync(this.fd, `${JSON.stringify(entry)}\n`);
     fsyncSync(this.fd);
   }
 
+  /**
+   * Writes an entry now (so lines keep the order of the calls) and resolves once an fsync begun
+   * after it has finished: only then may the write it describes be sent. The writes of one stage
+   * are journalled by up to --concurrency senders at once; one fsync covers every line written
+   * before it began, so they share it (group commit) instead of taking turns on the disk, and the
+   * fsync runs off the event loop, so answers already in keep being read meanwhile.
+   */
+  appendDurably(entry: JournalEntry): Promise<void> {
+    writeSync(this.fd, `${JSON.stringify(entry)}\n`);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.syncWaiting();
+    });
+  }
+
+  private syncWaiting(): void {
+    if (this.syncing || this.waiting.length === 0) return;
+    const batch = this.waiting;
+    this.waiting = [];
+    this.syncing = true;
+    this.syncer(this.fd, (error) => {
+      this.syncing = false;
+      for (const caller of batch) {
+        if (error) caller.reject(error);
+        else caller.resolve();
+      }
+      if (this.waiting.length > 0) this.syncWaiting();
+      else if (this.closeWhenSynced) closeSync(this.fd);
+    });
+  }
+
   close(): void {
-    closeSync(this.fd);
+    // An fsync still under way (a caller that stopped waiting, on an interrupt) ends first.
+    if (this.syncing || this.waiting.length > 0) this.closeWhenSynced = true;
+    else closeSync(this.fd);
   }
 }
 

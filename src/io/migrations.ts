@@ -4,7 +4,7 @@ import { ApiError, isNotFound } from '../kube/errors';
 import { getPath } from '../kube/jsonPath';
 import type { KubeObject } from '../kube/objects';
 import { collectionPath, objectPath, type ApiResource } from '../kube/resources';
-import { ACCEPTED_MIGRATION_STATUSES, FINISHED_MIGRATION_STATUSES, latestMigration, type MigrationEntry } from '../stork/scheduleStatus';
+import { ACCEPTED_MIGRATION_STATUSES } from '../stork/scheduleStatus';
 
 /** Creates a Migration (or, with serverDryRun, has the server validate it); an existing one of that name is kept. */
 export async function createMigration(api: KubeApi, resource: ApiResource, migration: KubeObject, serverDryRun: boolean): Promise<{ created: KubeObject; existed: boolean }> {
@@ -53,16 +53,5 @@ export async function followMigration(api: KubeApi, resource: ApiResource, name:
     if (remaining <= 0) return { stage, status, succeeded: false, timedOut: true };
     await clock.sleep(Math.min(interval, remaining), signal);
     interval = Math.min(2_000, Math.round(interval * 1.5));
-  }
-}
-
-/** Waits while a schedule's latest migration is still running (bounded); returns the latest entry as last read. */
-export async function waitForRunningMigration(read: () => Promise<KubeObject>, clock: Clock, deadline: number, signal?: AbortSignal): Promise<{ latest: MigrationEntry | undefined; timedOut: boolean }> {
-  for (;;) {
-    const latest = latestMigration(await read());
-    // Interrupted: the caller sees the signal; what was read stands.
-    if (!latest || FINISHED_MIGRATION_STATUSES.has(latest.status) || signal?.aborted) return { latest, timedOut: false };
-    if (clock.now() >= deadline) return { latest, timedOut: true };
-    await clock.sleep(Math.min(1_000, Math.max(0, deadline - clock.now())), signal);
   }
 }

@@ -5,7 +5,7 @@ import type { FailoverStageName } from '../../failover/stages';
 import type { RunOptions } from './options';
 import type { StageRunner } from './stageRunner';
 
-/** What a stage's results were written to, for the dry-run diffs (headed by cluster) and the rollback. */
+/** What a dry run's stage would write, and where: its diffs are headed by cluster. */
 export interface StageWrites {
   stage: FailoverStageName;
   /** The context (or ClusterPair) written to. */
@@ -19,6 +19,11 @@ export interface RunContext {
   deps: CommandDeps;
   runner: StageRunner;
   report: FailoverReport;
+  /**
+   * A dry run's planned writes, for its diffs. A real run keeps none here: holding every object it
+   * wrote (and the server's answer) to the end would double what a run at scale keeps in memory,
+   * and the report's rows say what was done.
+   */
   writes: StageWrites[];
 }
 

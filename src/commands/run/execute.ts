@@ -12,10 +12,10 @@ import { formatDuration } from '../../util/duration';
 import type { RunContext, StageWrites } from './context';
 import { dryRunStages } from './dryRun';
 import type { RunOptions } from './options';
-import { scaleUpDestination } from './scaleUp';
+import { scaleUpDestination, type DestinationScope } from './scaleUp';
 import { lastMile, rollback, scaleDownSource, suspendAndSettle, waitAfterScaleDown } from './sourceStages';
-import { StageRunner } from './stageRunner';
-import { validateFailover, type Prepared, type Validated } from './validations';
+import { StageRunner, type StageHandle } from './stageRunner';
+import { validateFailover, type Prepared, type SourceSide, type Validated } from './validations';
 
 export type { RunOptions } from './options';
 
@@ -59,6 +59,94 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
     return { report, verdict, writes: ctx.writes, ...(refused ? { refusal: refused.map((finding) => finding.message).join('; ') } : {}) };
   };
 
+  const phase = await throughSource(ctx, recorder);
+  if (phase.kind === 'finished') return finish(phase.refused);
+  // Only the destination's scope is carried over: what Validations read of both clusters, and the
+  // source's writes (kept for a rollback, no longer possible), can be let go before the
+  // destination is read again, so a run at scale holds about what one `activate` holds.
+  const up = await scaleUpDestination(ctx, phase.scope);
+  if (up.kind === 'interrupted') return finish();
+  runner.skip('ScaleUpSource', 'source', up.kind === 'ok' ? 'no rollback needed' : 'not run: a failed scale-up of the destination is not rolled back (the source stays down, so the apps never run twice)');
+  report.outcome = up.kind === 'ok' ? 'Successful' : 'Failed';
+  return finish();
+}
+
+/** Validations passed: what the source's stages and ScaleUpDestination go on with (none of what was read on the destination). */
+interface PassedValidations {
+  kind: 'go';
+  /** Validations' stage, still open: Stork ends it by suspending the schedules and letting a running migration finish. */
+  validations: StageHandle;
+  summary: string;
+  /** The source to stop, or why its stages are skipped. */
+  source: SourceSide | { skipped: string };
+  scope: DestinationScope;
+}
+
+type Finished = { kind: 'finished'; refused?: Finding[] };
+
+/**
+ * Validations, then the source's stages (the suspensions, ScaleDownSource, WaitAfterScaleDown,
+ * LastMileMigration, and the rollback when one fails). Says whether the run ends here (refused:
+ * the blocking findings) or goes on to ScaleUpDestination.
+ */
+async function throughSource(ctx: RunContext, recorder: RunRecorder): Promise<Finished | { kind: 'scale-up'; scope: DestinationScope }> {
+  const { options, deps, runner, report } = ctx;
+  const finished = { kind: 'finished' } as const;
+  const validated = await validationsStage(ctx, recorder);
+  if (validated.kind === 'finished') return validated;
+  const { validations, summary, source, scope } = validated;
+  if ('skipped' in source) {
+    validations.end({ kind: 'ok', message: summary });
+    for (const name of ['ScaleDownSource', 'WaitAfterScaleDown', 'LastMileMigration'] as const) runner.skip(name, 'source', source.skipped);
+    return { kind: 'scale-up', scope };
+  }
+  // Stork's Validations end by suspending the source's schedules, then letting a running migration finish.
+  const settled = await suspendAndSettle(ctx, validations, source);
+  if (deps.signal.aborted) {
+    validations.end({ kind: 'interrupted', message: 'interrupted while suspending the schedules or waiting for a running migration' });
+    return finished;
+  }
+  if (settled.failure) {
+    validations.end({ kind: 'failed', message: settled.failure }, { results: settled.results });
+    await rollback(ctx, source, settled.results);
+    report.outcome = report.outcome === 'RollbackSuccessful' ? 'Failed' : report.outcome;
+    report.namespaceResults = scope.namespaces.map((namespace) => ({ namespace, result: 'active-on-source', message: settled.failure }));
+    return finished;
+  }
+  validations.end({ kind: 'ok', message: `${summary}; ${source.schedules.length} migrationschedule(s) suspended on the source` }, { results: settled.results });
+
+  const down = await scaleDownSource(ctx, source);
+  if (down.result.kind === 'interrupted') return finished;
+  if (down.result.kind === 'failed') {
+    report.namespaceResults = scope.namespaces.map((namespace) => ({ namespace, result: 'failed', message: 'the source was partly scaled down' }));
+    return finished;
+  }
+  let failure = await waitAfterScaleDown(ctx, source, down.results);
+  if (failure.kind === 'interrupted') return finished;
+  if (failure.kind === 'ok') {
+    if (options.skipLastMile) runner.skip('LastMileMigration', 'source', '--skip-last-mile: data written since the last migration stays on the source', true);
+    else failure = await lastMile(ctx, source);
+    if (failure.kind === 'interrupted') return finished;
+  }
+  if (failure.kind !== 'ok') {
+    await rollback(ctx, source, [...settled.results, ...down.results]);
+    runner.planned('ScaleUpDestination', 'destination', 'rolled back instead', { status: 'NotStarted' });
+    report.namespaceResults = scope.namespaces.map((namespace) => ({ namespace, result: report.outcome === 'RollbackSuccessful' ? 'rolled-back' : 'failed', message: failure.message }));
+    return finished;
+  }
+  return { kind: 'scale-up', scope };
+}
+
+/**
+ * Validations up to the first write: both clusters read and checked, the findings into the report;
+ * a refusal or a dry run (every stage planned) ends the run here. What it read of the destination
+ * stays here: the source's stages and ScaleUpDestination (which reads it afresh) never need it,
+ * and a run of 1,000 namespaces should not carry it through them.
+ */
+async function validationsStage(ctx: RunContext, recorder: RunRecorder): Promise<Finished | PassedValidations> {
+  const { options, deps, runner, report } = ctx;
+  const { globals } = options;
+  const finished = { kind: 'finished' } as const;
   const validations = runner.begin('Validations', 'both', `reading context ${options.destinationContext}`);
   let validated: Validated;
   try {
@@ -77,65 +165,21 @@ export async function executeRun(options: RunOptions, deps: CommandDeps): Promis
   const blocking = findings.filter((finding) => isBlocking(finding));
   if (blocking.length > 0) {
     validations.end({ kind: 'failed', message: blocking.map((finding) => finding.message).join('; ') });
-    return finish(blocking);
+    return { kind: 'finished', refused: blocking };
   }
   if (deps.signal.aborted) {
     validations.end({ kind: 'interrupted', message: 'interrupted before any write' });
-    return finish();
+    return finished;
   }
   const summary = validationsSummary(prepared, report);
   if (globals.dryRun !== 'none') {
     validations.end({ kind: 'ok', message: summary });
     await dryRunStages(ctx, prepared);
-    return finish();
+    return finished;
   }
-
-  const source = options.skipSourceOperations ? undefined : prepared.source;
-  if (!source) {
-    validations.end({ kind: 'ok', message: summary });
-    for (const name of ['ScaleDownSource', 'WaitAfterScaleDown', 'LastMileMigration'] as const) runner.skip(name, 'source', prepared.source ? '--skip-source-operations' : 'source unreachable (--skip-source-operations)');
-  } else {
-    // Stork's Validations end by suspending the source's schedules, then letting a running migration finish.
-    const settled = await suspendAndSettle(ctx, validations, source);
-    if (deps.signal.aborted) {
-      validations.end({ kind: 'interrupted', message: 'interrupted while suspending the schedules or waiting for a running migration' });
-      return finish();
-    }
-    if (settled.failure) {
-      validations.end({ kind: 'failed', message: settled.failure }, { results: settled.results });
-      await rollback(ctx, source, settled.results);
-      report.outcome = report.outcome === 'RollbackSuccessful' ? 'Failed' : report.outcome;
-      report.namespaceResults = prepared.namespaces.map((namespace) => ({ namespace, result: 'active-on-source', message: settled.failure }));
-      return finish();
-    }
-    validations.end({ kind: 'ok', message: `${summary}; ${source.schedules.length} migrationschedule(s) suspended on the source` }, { results: settled.results });
-
-    const down = await scaleDownSource(ctx, source);
-    if (down.result.kind === 'interrupted') return finish();
-    if (down.result.kind === 'failed') {
-      report.namespaceResults = prepared.namespaces.map((namespace) => ({ namespace, result: 'failed', message: 'the source was partly scaled down' }));
-      return finish();
-    }
-    let failure = await waitAfterScaleDown(ctx, source, down.results);
-    if (failure.kind === 'interrupted') return finish();
-    if (failure.kind === 'ok') {
-      if (options.skipLastMile) runner.skip('LastMileMigration', 'source', '--skip-last-mile: data written since the last migration stays on the source', true);
-      else failure = await lastMile(ctx, source);
-      if (failure.kind === 'interrupted') return finish();
-    }
-    if (failure.kind !== 'ok') {
-      await rollback(ctx, source, [...settled.results, ...down.results]);
-      runner.planned('ScaleUpDestination', 'destination', 'rolled back instead', { status: 'NotStarted' });
-      report.namespaceResults = prepared.namespaces.map((namespace) => ({ namespace, result: report.outcome === 'RollbackSuccessful' ? 'rolled-back' : 'failed', message: failure.message }));
-      return finish();
-    }
-  }
-
-  const up = await scaleUpDestination(ctx, prepared);
-  if (up.kind === 'interrupted') return finish();
-  runner.skip('ScaleUpSource', 'source', up.kind === 'ok' ? 'no rollback needed' : 'not run: a failed scale-up of the destination is not rolled back (the source stays down, so the apps never run twice)');
-  report.outcome = up.kind === 'ok' ? 'Successful' : 'Failed';
-  return finish();
+  const scope: DestinationScope = { destination: prepared.destination, selection: prepared.selection, namespaces: prepared.namespaces };
+  const source = options.skipSourceOperations || !prepared.source ? { skipped: prepared.source ? '--skip-source-operations' : 'source unreachable (--skip-source-operations)' } : prepared.source;
+  return { kind: 'go', validations, summary, source, scope };
 }
 
 function emptyReport(options: RunOptions): FailoverReport {

@@ -14,6 +14,9 @@ import { stageProgress } from './sourceStages';
 import type { StageResult } from './stageRunner';
 import type { Prepared } from './validations';
 
+/** What ScaleUpDestination needs of Validations: the destination and the namespaces, not what was read there. */
+export type DestinationScope = Pick<Prepared, 'destination' | 'selection' | 'namespaces'>;
+
 /**
  * ScaleUpDestination: `activate`'s pipeline on the destination, read afresh (the last mile may have
  * changed it): counts from migrationReplicas, CronJobs resumed, stashed resources re-created and
@@ -22,21 +25,21 @@ import type { Prepared } from './validations';
  * then the wait for readiness. A failure here is not rolled back: scaling the source up again
  * would run the apps twice.
  */
-export async function scaleUpDestination(ctx: RunContext, prepared: Prepared): Promise<StageResult> {
+export async function scaleUpDestination(ctx: RunContext, scope: DestinationScope): Promise<StageResult> {
   const { deps, options, runner, report } = ctx;
   const handle = runner.begin('ScaleUpDestination', 'destination', 'reading');
-  const { api } = prepared.destination;
+  const { api } = scope.destination;
   const failAll = (message: string, results: readonly ObjectResult[] = []): StageResult => {
-    report.namespaceResults = prepared.namespaces.map((namespace) => ({ namespace, result: 'failed', message }));
+    report.namespaceResults = scope.namespaces.map((namespace) => ({ namespace, result: 'failed', message }));
     return handle.end({ kind: 'failed', message }, { results });
   };
   let read: ActivationRead;
   try {
-    read = await readForActivation(api, 'activate', prepared.selection, options.globals.selector);
+    read = await readForActivation(api, 'activate', scope.selection, options.globals.selector);
   } catch (error) {
     return failAll(`cannot read the destination: ${oneLine(error)}`);
   }
-  const plan = planFromRead(read, { direction: 'activate', namespaces: prepared.selection, force: false });
+  const plan = planFromRead(read, { direction: 'activate', namespaces: scope.selection, force: false });
   const workloads = plan.objects.filter((objectPlan) => objectPlan.resourceKey !== MIGRATION_SCHEDULE_KEY);
   const staticCopies = plan.objects.filter((objectPlan) => objectPlan.resourceKey === MIGRATION_SCHEDULE_KEY && objectPlan.live.metadata.annotations?.[StorkAnnotation.staticCopy] === 'true');
 
@@ -50,16 +53,14 @@ export async function scaleUpDestination(ctx: RunContext, prepared: Prepared): P
     progress: stageProgress(handle),
   });
   if (deps.signal.aborted) {
-    ctx.writes.push({ stage: 'ScaleUpDestination', cluster: options.destinationContext, results });
     const { sent, planned } = writeCounts(results);
     return handle.end({ kind: 'interrupted', message: `interrupted after ${sent} of ${planned} writes` }, { results });
   }
   const failures = writeFailures(results);
   const failedNamespaces = new Set(failures.map((result) => result.plan.ref.namespace ?? ''));
   if (failures.length > 0) {
-    ctx.writes.push({ stage: 'ScaleUpDestination', cluster: options.destinationContext, results });
     const message = `${failures.length} write(s) failed: ${failures.slice(0, 3).map((result) => `${objectName(result.plan.ref)}: ${result.message ?? result.outcome}`).join('; ')}; not rolled back: the source stays scaled down (scaling it up now would run the apps twice); the static copies are not marked activated`;
-    report.namespaceResults = prepared.namespaces.map((namespace): NamespaceResult => (failedNamespaces.has(namespace) ? { namespace, result: 'failed', message } : { namespace, result: 'active-on-destination' }));
+    report.namespaceResults = scope.namespaces.map((namespace): NamespaceResult => (failedNamespaces.has(namespace) ? { namespace, result: 'failed', message } : { namespace, result: 'active-on-destination' }));
     return handle.end({ kind: 'failed', message }, { results });
   }
 
@@ -71,7 +72,6 @@ export async function scaleUpDestination(ctx: RunContext, prepared: Prepared): P
     beforeSend: (objectPlan) => handle.beforeSend(objectPlan),
   });
   const all = [...results, ...marked];
-  ctx.writes.push({ stage: 'ScaleUpDestination', cluster: options.destinationContext, results: all });
   const markFailures = writeFailures(marked);
   let message = `${all.filter((result) => result.outcome === 'changed').length} changed`;
   if (markFailures.length > 0) report.warnings.push(`the apps are up, but ${markFailures.map((result) => `${objectName(result.plan.ref)}: ${result.message ?? result.outcome}`).join('; ')}: mark it activated by hand (kubectl failover activate -m …)`);
@@ -98,7 +98,7 @@ export async function scaleUpDestination(ctx: RunContext, prepared: Prepared): P
     if (breach) outcome = { kind: 'failed', message: breach };
   }
   const ok = outcome.kind === 'ok';
-  report.namespaceResults = prepared.namespaces.map((namespace): NamespaceResult => (ok ? { namespace, result: 'active-on-destination' } : { namespace, result: 'failed', message: outcome.message }));
+  report.namespaceResults = scope.namespaces.map((namespace): NamespaceResult => (ok ? { namespace, result: 'active-on-destination' } : { namespace, result: 'failed', message: outcome.message }));
   if (outcome.kind === 'failed' || outcome.kind === 'timed-out') outcome = { ...outcome, message: `${outcome.message}; not rolled back: the source stays scaled down (scaling it up now would run the apps twice)` };
   return handle.end(outcome, { results: all });
 }

@@ -2,17 +2,20 @@ import { oneLine } from '../../core/errors';
 import { applyPlans, type ObjectResult } from '../../io/apply';
 import { writeActivationPlan, waitTargetsOf, type WriteProgress } from '../../io/activationPipeline';
 import { readJournal } from '../../io/journal';
-import { createMigration, followMigration, waitForRunningMigration } from '../../io/migrations';
+import { createMigration, followMigration } from '../../io/migrations';
+import { rereadSchedules } from '../../io/rereadSchedules';
 import { undoWrites } from '../../io/undoWrites';
 import { waitForVolumesFree, type ClaimRef } from '../../io/volumesFree';
 import { waitForWorkloads } from '../../io/wait';
 import { discoverKinds } from '../../kube/discovery';
+import type { KubeApi } from '../../kube/client';
 import { isNotFound } from '../../kube/errors';
 import type { KubeObject } from '../../kube/objects';
 import { objectPath, type ApiResource } from '../../kube/resources';
 import { planScheduleSuspend } from '../../plan/rules/scheduleSuspend';
 import type { ObjectPlan } from '../../plan/types';
 import { lastMileMigration } from '../../failover/lastMile';
+import { acceptedLatest, scheduleName, settleLook, stillRunning, type ScheduleLatest } from '../../failover/latestMigrations';
 import { inversePlan } from '../../failover/rollback';
 import { writeFailures } from '../../failover/report';
 import { undoPlan, writtenObjects, type WrittenObject } from '../../failover/undo';
@@ -21,7 +24,8 @@ import { migratedNamespaces } from '../../stork/migrationSchedule';
 import { holdMsOf } from '../../cli/reconcilerFlags';
 import { replanReconcilerPause } from '../../plan/reconcilers';
 import { holdCheck } from './reconcilers';
-import { ACCEPTED_MIGRATION_STATUSES, latestMigration, migrationProgress, migrationVolumes } from '../../stork/scheduleStatus';
+import { migrationProgress, migrationVolumes } from '../../stork/scheduleStatus';
+import { mapWithConcurrency } from '../../util/concurrency';
 import { writeCounts } from '../shared';
 import { objectName, type RunContext } from './context';
 import type { StageHandle, StageResult } from './stageRunner';
@@ -49,26 +53,28 @@ export async function suspendAndSettle(ctx: RunContext, handle: StageHandle, sou
     signal: deps.signal,
     beforeSend: (plan) => handle.beforeSend(plan),
   });
-  ctx.writes.push({ stage: 'Validations', cluster: ctx.report.source.context || (ctx.report.source.clusterPair ?? ''), results });
   const failed = writeFailures(results);
   if (failed.length > 0) return { failure: `cannot suspend ${failed.map((result) => `${objectName(result.plan.ref)}: ${result.message ?? result.outcome}`).join('; ')}`, results };
   const resource = source.read.snapshot.resources.get(MIGRATION_SCHEDULE_KEY);
-  for (const schedule of source.schedules) {
-    if (!resource || deps.signal.aborted) break;
-    const name = `${schedule.metadata.namespace}/${schedule.metadata.name}`;
-    handle.update(`waiting for the running migration of ${name}`);
-    try {
-      const { latest, timedOut } = await waitForRunningMigration(
-        () => source.session.api.request<KubeObject>({ method: 'GET', path: objectPath(resource, schedule.metadata.name, schedule.metadata.namespace) }),
-        deps.clock,
-        deps.clock.now() + options.timeoutMs,
-        deps.signal,
-      );
-      if (timedOut) return { failure: `migration ${latest?.name} of ${name} still ${latest?.status || 'running'} after --timeout`, results };
-      if (latest?.status === 'Failed') return { failure: `the migration ${latest.name} of ${name} that was running Failed: WaitAfterScaleDown would abort (it needs the latest migration Successful, as Stork's); the schedule is resumed`, results };
-    } catch (error) {
-      return { failure: `cannot read migrationschedule ${name}: ${oneLine(error)}`, results };
+  if (!resource) return { results };
+  // Every schedule's running migration is waited for at once, one read of them all per look,
+  // bounded by one --timeout: at 1,000 schedules, not 1,000 GETs (and 1,000 waits) in turn.
+  const deadline = deps.clock.now() + options.timeoutMs;
+  let pending: readonly KubeObject[] = source.schedules;
+  while (pending.length > 0 && !deps.signal.aborted) {
+    handle.update(pending.length === 1 ? `waiting for the running migration of ${scheduleName(pending[0] as KubeObject)}` : `waiting for the running migrations of ${pending.length} migrationschedule(s)`);
+    const look = settleLook(await rereadSchedules(source.session.api, resource, pending, options.concurrency));
+    if (look.failure) return { failure: look.failure, results };
+    // A migration that was running and Failed: WaitAfterScaleDown would abort on it (as Stork's), after the apps went down.
+    {
+      const [failed] = look.failed;
+      if (failed) return { failure: `the migration ${failed.latest.name} of ${scheduleName(failed.schedule)} that was running Failed: WaitAfterScaleDown would abort (it needs the latest migration Successful, as Stork's); the schedule is resumed`, results };
     }
+    // Interrupted: the caller sees the signal; what was read stands.
+    if (look.running.length === 0 || deps.signal.aborted) break;
+    if (deps.clock.now() >= deadline) return { failure: stillRunning(look.running) ?? 'a migration still running after --timeout', results };
+    await deps.clock.sleep(Math.min(1_000, Math.max(0, deadline - deps.clock.now())), deps.signal);
+    pending = look.running.map(({ schedule }) => schedule);
   }
   return { results };
 }
@@ -81,7 +87,6 @@ export async function scaleDownSource(ctx: RunContext, source: SourceSide): Prom
   const paused = source.pausePlans.length === 0 ? [] : await applyPlans(source.session.api, source.read.snapshot.resources, source.pausePlans, { serverDryRun: false, concurrency: options.concurrency, replan: replanReconcilerPause, signal: deps.signal, beforeSend: (plan) => handle.beforeSend(plan) });
   const pauseFailures = writeFailures(paused);
   if (pauseFailures.length > 0) {
-    ctx.writes.push({ stage: 'ScaleDownSource', cluster: sourceName(ctx), results: paused });
     const message = `pausing ${pauseFailures.map((result) => `${objectName(result.plan.ref)}: ${result.message ?? result.outcome}`).join('; ')} did not go through: nothing was scaled down; pause them by hand, or run with --ignore-reconcilers`;
     return { result: handle.end({ kind: deps.signal.aborted ? 'interrupted' : 'failed', message }, { results: paused }), results: paused };
   }
@@ -95,7 +100,6 @@ export async function scaleDownSource(ctx: RunContext, source: SourceSide): Prom
     progress: stageProgress(handle),
   });
   const results = [...paused, ...written];
-  ctx.writes.push({ stage: 'ScaleDownSource', cluster: sourceName(ctx), results });
   if (deps.signal.aborted) {
     const { sent, planned } = writeCounts(results);
     return { result: handle.end({ kind: 'interrupted', message: `interrupted after ${sent} of ${planned} writes` }, { results }), results };
@@ -119,10 +123,6 @@ export function stageProgress(handle: StageHandle): (round: 'main' | 'follow-ups
   };
 }
 
-function sourceName(ctx: RunContext): string {
-  return ctx.report.source.context || (ctx.report.source.clusterPair ? `ClusterPair ${ctx.report.source.clusterPair}` : 'source');
-}
-
 /**
  * WaitAfterScaleDown, as Stork: the latest migration of each schedule must have succeeded; then no
  * pod of the namespaces may hold a PVC that migration moved (Terminating ones count: VMs' launcher
@@ -135,33 +135,18 @@ export async function waitAfterScaleDown(ctx: RunContext, source: SourceSide, sc
   const targets = waitTargetsOf(scaledDown, 'deactivate');
   const handle = runner.begin('WaitAfterScaleDown', 'source', 'reading the latest migrations');
   const resource = source.read.snapshot.resources.get(MIGRATION_SCHEDULE_KEY);
-  const migrationResource = (await discoverKinds(source.session.api, [StorkKinds.migration]).catch(() => new Map())).get(MIGRATION_KEY);
-  const claims: ClaimRef[] = [];
-  const notes: string[] = [];
-  const namespaces = new Set(ctx.report.namespaces);
-  for (const schedule of source.schedules) {
-    if (!resource) break;
-    const name = `${schedule.metadata.namespace}/${schedule.metadata.name}`;
-    let latest;
-    try {
-      latest = latestMigration(await source.session.api.request<KubeObject>({ method: 'GET', path: objectPath(resource, schedule.metadata.name, schedule.metadata.namespace) }));
-    } catch (error) {
-      return handle.end({ kind: 'failed', message: `cannot read migrationschedule ${name}: ${oneLine(error)}` });
-    }
-    if (!latest) return handle.end({ kind: 'failed', message: `no migration detected for migrationschedule ${name}, resulting in the abortion of the ${options.failback ? 'failback' : 'failover'}` });
-    if (!ACCEPTED_MIGRATION_STATUSES.has(latest.status)) return handle.end({ kind: 'failed', message: `migrationschedule ${name}'s latest migration ${latest.name} status is ${latest.status || 'not finished'}: it did not complete successfully, so the ${options.failback ? 'failback' : 'failover'} is aborted` });
-    if (!migrationResource) continue;
-    try {
-      const migration = await source.session.api.request<KubeObject>({ method: 'GET', path: objectPath(migrationResource, latest.name, schedule.metadata.namespace) });
-      claims.push(...migrationVolumes(migration).filter((claim) => namespaces.has(claim.namespace)));
-    } catch (error) {
-      if (!isNotFound(error)) return handle.end({ kind: 'failed', message: `cannot read migration ${schedule.metadata.namespace}/${latest.name}: ${oneLine(error)}` });
-      notes.push(`migration ${latest.name} is gone (pruned): its volumes are not known`);
-    }
-  }
+  const action = options.failback ? 'failback' : 'failover';
+  const accepted = resource ? acceptedLatest(await rereadSchedules(source.session.api, resource, source.schedules, options.concurrency), action) : { latest: [] };
+  if ('failure' in accepted) return handle.end({ kind: 'failed', message: accepted.failure });
   if (!options.wait && options.skipLastMile) {
     return handle.end({ kind: 'ok', message: `latest migrations successful; ${targets.length} workload(s) not waited for (--wait=false): their pods may still hold volumes` });
   }
+  // The volumes the latest migrations moved, for the wait below: read only when it is waited for.
+  const migrationResource = (await discoverKinds(source.session.api, [StorkKinds.migration]).catch(() => new Map())).get(MIGRATION_KEY);
+  const namespaces = new Set(ctx.report.namespaces);
+  const volumes = migrationResource ? await migratedVolumes(source.session.api, migrationResource, accepted.latest, namespaces, options.concurrency) : { claims: [], notes: [] };
+  if ('failure' in volumes) return handle.end({ kind: 'failed', message: volumes.failure });
+  const { claims, notes } = volumes;
   const deadline = deps.clock.now() + options.timeoutMs;
   // The hold check runs beside the waits: a reconciler that scales the source back up stops them and fails the stage.
   const stopWaits = new AbortController();
@@ -201,6 +186,31 @@ export async function waitAfterScaleDown(ctx: RunContext, source: SourceSide, sc
 }
 
 /**
+ * The PVCs the latest migrations moved, in the namespaces failed over: one GET per Migration (a
+ * LIST would carry every Migration Stork keeps, each with its list of resources), --concurrency at
+ * a time. A Migration Stork pruned is a note; any other read that fails, the first in schedule order.
+ */
+async function migratedVolumes(api: KubeApi, resource: ApiResource, latest: readonly ScheduleLatest[], namespaces: ReadonlySet<string>, concurrency: number): Promise<{ claims: ClaimRef[]; notes: string[] } | { failure: string }> {
+  type Read = { migration: KubeObject } | { failure: string } | { note: string };
+  const read = await mapWithConcurrency(latest, concurrency, async ({ schedule, latest: entry }): Promise<Read> => {
+    try {
+      return { migration: await api.request<KubeObject>({ method: 'GET', path: objectPath(resource, entry.name, schedule.metadata.namespace) }) };
+    } catch (error) {
+      if (!isNotFound(error)) return { failure: `cannot read migration ${schedule.metadata.namespace}/${entry.name}: ${oneLine(error)}` };
+      return { note: `migration ${entry.name} is gone (pruned): its volumes are not known` };
+    }
+  });
+  const claims: ClaimRef[] = [];
+  const notes: string[] = [];
+  for (const entry of read) {
+    if ('failure' in entry) return { failure: entry.failure };
+    if ('note' in entry) notes.push(entry.note);
+    else claims.push(...migrationVolumes(entry.migration).filter((claim) => namespaces.has(claim.namespace)));
+  }
+  return { claims, notes };
+}
+
+/**
  * LastMileMigration: one Migration per schedule, created on the source from its template, followed
  * to Final. Not bounded by --timeout (Stork never times it out); --last-mile-timeout bounds it, and
  * a Migration cut short (bound or ^C) is kept or deleted as --on-last-mile-timeout says.
@@ -213,7 +223,8 @@ export async function lastMile(ctx: RunContext, source: SourceSide): Promise<Sta
   const deadline = options.lastMileTimeoutMs === undefined ? Number.POSITIVE_INFINITY : deps.clock.now() + options.lastMileTimeoutMs;
   const actionType = options.failback ? 'failback' : 'failover';
   for (const schedule of source.schedules) {
-    const covered = report.namespaces.filter((namespace) => migratedNamespaces(schedule, source.read.snapshot.namespaces).has(namespace));
+    const migrated = migratedNamespaces(schedule, source.read.snapshot.namespaces);
+    const covered = report.namespaces.filter((namespace) => migrated.has(namespace));
     if (covered.length === 0) continue;
     const migration = lastMileMigration(schedule, covered, options.runId, actionType);
     const where = `${migration.metadata.namespace}/${migration.metadata.name}`;
@@ -285,7 +296,6 @@ export async function rollback(ctx: RunContext, source: SourceSide, written: rea
         replan: (object, previous) => undoPlan(asWritten(previous), object),
         beforeSend: (plan) => handle.beforeSend(plan),
       });
-  ctx.writes.push({ stage: 'ScaleUpSource', cluster: sourceName(ctx), results: undone });
   const failures = writeFailures(undone);
   if (failures.length > 0) {
     handle.end({ kind: 'failed', message: `RollbackFailed: ${failures.length} of ${undone.length} could not be undone` }, { results: undone });

@@ -27,8 +27,8 @@ const STATUS_OF: Record<StageResult['kind'], StageStatus> = { ok: 'Successful', 
 export interface StageHandle {
   readonly name: FailoverStageName;
   update(text: string): void;
-  /** Journals a write before it is sent (ApplyOptions.beforeSend). */
-  beforeSend(plan: ObjectPlan): void;
+  /** Journals a write before it is sent (ApplyOptions.beforeSend): resolves once the entry is on disk. */
+  beforeSend(plan: ObjectPlan): Promise<void>;
   /** Journals a create before it is sent. */
   created(resourceKey: string, object: KubeObject): void;
   end(result: StageResult, fields?: { results?: readonly ObjectResult[]; dryRun?: DryRunMode; status?: StageStatus; quiet?: boolean }): StageResult;
