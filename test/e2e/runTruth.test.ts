@@ -142,9 +142,9 @@ test('a destination count of -1 or 1e9: refused before the source is touched (ex
 test('the last mile is not bounded by --timeout; --last-mile-timeout is, and --on-last-mile-timeout=delete deletes it before the rollback', async () => {
   const box = await sandbox();
   const slow = await seeded(box, 'truth-slow');
-  // Five steps of 700 ms: longer than --timeout 2s.
-  await box.rest('source').mergePatch(schedule(slow), { metadata: { annotations: { [MIGRATION_KNOBS.delayMs]: '700' } } });
-  const run = await runFailover(RUN(slow, '--timeout', '2s', '--wait=false'), box.env);
+  // Five steps of 2 s: longer than --timeout 8s, which leaves a loaded machine room for the scale-down wait.
+  await box.rest('source').mergePatch(schedule(slow), { metadata: { annotations: { [MIGRATION_KNOBS.delayMs]: '2000' } } });
+  const run = await runFailover(RUN(slow, '--timeout', '8s', '--wait=false'), box.env);
   assert.is(run.code, 0, run.stderr);
   const report = parse(run.stdout);
   assert.is(report.outcome, 'Successful');
