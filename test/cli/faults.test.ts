@@ -202,7 +202,7 @@ test('nothing at all: the help, exit 0; flags but no verb: a usage error naming 
   assert.is(none.stderr, '');
   const flagsOnly = await runFailover(['--context', 'x'], {});
   assert.is(flagsOnly.code, 2);
-  assert.is(flagsOnly.stderr, "error: name a command: run, failback, undo, runs, activate, deactivate, suspend, resume, status, version, completion (see 'kubectl failover --help')\n");
+  assert.is(flagsOnly.stderr, "error: name a command: run, failback, check, undo, runs, activate, deactivate, suspend, resume, status, version, completion (see 'kubectl failover --help')\n");
   const unknown = await runFailover(['failover'], {});
   assert.is(unknown.code, 2);
   assert.match(unknown.stderr, /^error: Unknown argument: failover/);
